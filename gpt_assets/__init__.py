@@ -1,0 +1,1 @@
+"""gpt-assets: the GPT papers' data and training lineage as Dagster assets."""

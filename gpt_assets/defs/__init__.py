@@ -1,0 +1,1 @@
+"""Thin Dagster definitions, one module per lineage stage."""

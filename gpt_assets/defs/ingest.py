@@ -1,0 +1,178 @@
+"""Ingestion assets: every landing-zone source to a lake table, bad records to ``ingest_rejects``."""
+
+# No `from __future__ import annotations` here: Dagster reads the annotations to wire config and resources.
+
+
+from collections.abc import Iterator
+from functools import partial
+
+import dagster as dg
+import polars as pl
+import pyarrow as pa
+
+from gpt_assets.ingest import jsonl, reddit, web
+from gpt_assets.ingest.driver import IngestResult, Reader, ingest
+from gpt_assets.ingest.landing import files_of, scan
+from gpt_assets.ingest.rejects import REJECT_SCHEMA, Reject, tally_table
+from gpt_assets.partitions import cc_crawls, reddit_months
+from gpt_assets.resources import DataRoot
+
+GROUP = "ingest"
+KINDS = {"parquet", "duckdb"}
+
+
+class IngestConfig(dg.Config):
+    """Run config shared by the ingestion assets."""
+
+    max_reject_share: float = 0.05  # a file with a larger share of rejected records fails the check
+
+
+def _check_specs(name: str) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec("reject_share", asset=name, blocking=True,
+                          description="No input file has more than max_reject_share of its records rejected."),
+        dg.AssetCheckSpec("counts_reconcile", asset=name, blocking=True,
+                          description="Per file, records read = accepted + rejected."),
+    ]
+
+
+def _column_schema(schema: pa.Schema) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type)) for f in schema])
+
+
+def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
+            data: DataRoot) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Publish the views, then yield the materialization's metadata and its checks."""
+    data.publish(result.asset, "ingest_rejects")
+    worst = max(result.tallies, key=lambda t: t.reject_share, default=None)
+    over = [t for t in result.tallies if t.reject_share > config.max_reject_share]
+    yield dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": result.rows,
+            "dagster/column_schema": _column_schema(schema),
+            "files": len(result.tallies),
+            "records_read": result.read,
+            "rejected": result.rejected,
+            "skipped_other_record_types": result.skipped,
+            "reject_reasons": dg.MetadataValue.json(result.reasons()),
+            "per_file": dg.MetadataValue.md(_md_table(tally_table(result.tallies))),
+            "path": dg.MetadataValue.path(str(data.lake.table_dir(result.asset))),
+        }
+    )
+    yield dg.AssetCheckResult(
+        check_name="reject_share",
+        passed=not over,
+        metadata={
+            "max_reject_share": config.max_reject_share,
+            "worst_file": worst.file if worst else "",
+            "worst_share": round(worst.reject_share, 4) if worst else 0.0,
+            "files_over": dg.MetadataValue.json([t.file for t in over]),
+        },
+        description=(f"{len(over)} file(s) over {config.max_reject_share:.0%} rejected: "
+                     f"{', '.join(t.file for t in over)}; see ingest_rejects for the reasons") if over else None,
+    )
+    bad = [t.file for t in result.tallies if not t.reconciles()]
+    yield dg.AssetCheckResult(check_name="counts_reconcile", passed=not bad,
+                              metadata={"records_read": result.read, "accepted": result.rows,
+                                        "rejected": result.rejected, "files_not_reconciling": bad})
+
+
+def _md_table(rows: list[dict]) -> str:
+    if not rows:
+        return "_no input files_"
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(r[h]) for h in head) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _files(data: DataRoot, source: str, reader: Reader, key: str | None = None,
+           what: str = "") -> list[tuple]:
+    found = files_of(data.lake.raw, source, key)
+    if not found and key is not None:
+        raise dg.Failure(f"no {what or source} files for partition {key!r} under {data.lake.raw / source}; "
+                         "drop them into the landing zone or remove the partition")
+    return [(f.path, reader) for f in found]
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, partitions_def=reddit_months, check_specs=_check_specs("reddit_submissions"),
+          description="Pushshift Reddit submissions of one month (raw/reddit/RS_YYYY-MM.zst), one row each.")
+def reddit_submissions(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
+    month = context.partition_key
+    files = _files(data, "reddit", partial(_reddit_reader, month=month), month, "RS_*.zst")
+    result = ingest(data.lake, "reddit_submissions", reddit.SCHEMA, files, month)
+    yield from _report(result, config, reddit.SCHEMA, data)
+
+
+def _reddit_reader(path, month: str):
+    return reddit.read_submissions(path, month)
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("web_pages"),
+          description="Scraped pages that Reddit links to: WARC response records from raw/webpages/.")
+def web_pages(config: IngestConfig, data: DataRoot):
+    result = ingest(data.lake, "web_pages", web.WEB_PAGES_SCHEMA, _files(data, "webpages", web.read_web_pages))
+    yield from _report(result, config, web.WEB_PAGES_SCHEMA, data)
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, partitions_def=cc_crawls, check_specs=_check_specs("cc_documents"),
+          description="Common Crawl WET conversion records of one crawl (raw/commoncrawl/CC-MAIN-*/).")
+def cc_documents(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
+    crawl = context.partition_key
+    files = _files(data, "commoncrawl", partial(_wet_reader, crawl=crawl), crawl, "WET")
+    result = ingest(data.lake, "cc_documents", web.CC_DOCUMENTS_SCHEMA, files, crawl)
+    yield from _report(result, config, web.CC_DOCUMENTS_SCHEMA, data)
+
+
+def _wet_reader(path, crawl: str):
+    return web.read_wet(path, crawl)
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("reference_documents"),
+          description="Curated reference corpora (books1, books2, wikipedia) from raw/reference/<corpus>/.")
+def reference_documents(config: IngestConfig, data: DataRoot):
+    files = [(f.path, partial(jsonl.read_reference, corpus=f.key)) for f in files_of(data.lake.raw, "reference")]
+    result = ingest(data.lake, "reference_documents", jsonl.REFERENCE_SCHEMA, files)
+    yield from _report(result, config, jsonl.REFERENCE_SCHEMA, data)
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("prompt_pool"),
+          description="Prompts sent to the API and written by labelers (raw/prompts/*.jsonl).")
+def prompt_pool(config: IngestConfig, data: DataRoot):
+    result = ingest(data.lake, "prompt_pool", jsonl.PROMPT_SCHEMA, _files(data, "prompts", jsonl.read_prompts))
+    yield from _report(result, config, jsonl.PROMPT_SCHEMA, data)
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("benchmark_examples"),
+          description="Evaluation examples to keep out of training data (raw/benchmarks/<name>.jsonl).")
+def benchmark_examples(config: IngestConfig, data: DataRoot):
+    files = [(f.path, partial(jsonl.read_benchmark, benchmark=f.key)) for f in files_of(data.lake.raw, "benchmarks")]
+    result = ingest(data.lake, "benchmark_examples", jsonl.BENCHMARK_SCHEMA, files)
+    yield from _report(result, config, jsonl.BENCHMARK_SCHEMA, data)
+
+
+INGEST_ASSETS = [reddit_submissions, web_pages, cc_documents, reference_documents, prompt_pool, benchmark_examples]
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, deps=INGEST_ASSETS,
+          description="Every record that could not be ingested, with file, position and reason; "
+                      "also files in raw/ whose names the landing-zone layout does not know.")
+def ingest_rejects(context: dg.AssetExecutionContext, data: DataRoot) -> dg.MaterializeResult:
+    lake = data.lake
+    _, unknown = scan(lake.raw)
+    with lake.writer("ingest_rejects", REJECT_SCHEMA, sub="landing_zone") as out:
+        for path in unknown:
+            rel = path.relative_to(lake.raw).as_posix()
+            out.write(Reject(rel, 0, "unknown_file", "name does not match the landing-zone layout "
+                             "(see DESIGN.md)").row("landing_zone", None))
+    if unknown:
+        context.log.warning(f"{len(unknown)} file(s) in raw/ match no source: {[p.name for p in unknown][:10]}")
+    data.publish("ingest_rejects")
+    counts = (lake.scan("ingest_rejects").group_by("asset", "reason").len().sort("asset", "reason").collect())
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": int(counts["len"].sum()) if counts.height else 0,
+        "unknown_files": len(unknown),
+        "by_asset_and_reason": dg.MetadataValue.md(_md_table(counts.to_dicts())),
+        "rows_per_asset": dg.MetadataValue.json(
+            {r["asset"]: r["len"] for r in counts.group_by("asset").agg(pl.col("len").sum()).to_dicts()}),
+    })

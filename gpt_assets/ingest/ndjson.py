@@ -1,0 +1,110 @@
+"""Line streams from NDJSON files: plain, gzip or zstd (Pushshift's long-window dumps)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import zstandard
+
+from gpt_assets.ingest.rejects import Reject
+
+# Pushshift dumps are written with --long=31: the decoder must accept a 2 GiB window.
+ZSTD_MAX_WINDOW = 2**31
+_CHUNK = 1 << 20
+
+
+class Damaged(Exception):
+    """The compressed stream ends early or is corrupt after the lines already given."""
+
+
+def _zstd_chunks(path: Path) -> Iterator[bytes]:
+    dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+    with open(path, "rb") as fh:
+        obj = dctx.decompressobj()
+        pending = b""
+        fed = False
+        while True:
+            data = pending or fh.read(_CHUNK)
+            pending = b""
+            if not data:
+                break
+            fed = True
+            try:
+                out = obj.decompress(data)
+            except zstandard.ZstdError as exc:
+                raise Damaged(f"corrupt zstd stream: {exc}") from exc
+            if out:
+                yield out
+            if obj.eof:  # a frame ended; another may follow
+                pending = obj.unused_data
+                obj = dctx.decompressobj()
+                if not pending:
+                    nxt = fh.read(_CHUNK)
+                    if not nxt:
+                        return
+                    pending = nxt
+        if fed and not obj.eof:
+            raise Damaged("truncated zstd stream (the file ends inside a frame)")
+
+
+def _gzip_chunks(path: Path) -> Iterator[bytes]:
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                yield chunk
+    except (EOFError, OSError, zlib.error) as exc:
+        raise Damaged(f"corrupt or truncated gzip stream: {exc}") from exc
+
+
+def _plain_chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            yield chunk
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, bytes] | Reject]:
+    """Yield (1-based line number, raw line) for each non-blank line; a Reject on damage.
+
+    The compression is chosen by suffix (``.zst``, ``.gz``, else plain).  An empty
+    file and a stream cut short each give one Reject naming the file and line.
+    """
+    path = Path(path)
+    chunks = {".zst": _zstd_chunks, ".gz": _gzip_chunks}.get(path.suffix, _plain_chunks)(path)
+    line_no = 0
+    tail = b""
+    seen_bytes = False
+    try:
+        for chunk in chunks:
+            seen_bytes = True
+            lines = (tail + chunk).split(b"\n")
+            tail = lines.pop()
+            for line in lines:
+                line_no += 1
+                if line.strip():
+                    yield line_no, line
+    except Damaged as exc:
+        yield Reject(str(path), line_no + 1, "truncated_or_corrupt_stream", f"{exc}; partial line: {tail[:120]!r}")
+        return
+    if tail.strip():
+        yield line_no + 1, tail
+    elif not seen_bytes:
+        yield Reject(str(path), 0, "empty_file", "the file holds no records")
+
+
+def parse_json_object(file: str, line_no: int, line: bytes) -> dict | Reject:
+    """Decode one line as a UTF-8 JSON object, or say why not."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Reject(file, line_no, "not_utf8", str(exc))
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Reject(file, line_no, "invalid_json", f"{exc}: {text[:120]}")
+    if not isinstance(obj, dict):
+        return Reject(file, line_no, "not_an_object", text[:120])
+    return obj

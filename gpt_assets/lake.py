@@ -1,0 +1,121 @@
+"""The lake: Parquet per asset and partition under ``<data>/lake/<asset>/``, written atomically.
+
+Writers stream record batches (never a whole dump in memory) to a temporary file
+and rename it into place on success, so readers and catalog views never see a
+half-written part.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+UNPARTITIONED = "all"
+_SAFE = re.compile(r"^[A-Za-z0-9_.=-]+$")
+
+
+def part_name(partition: str | None) -> str:
+    key = partition or UNPARTITIONED
+    if not _SAFE.match(key):
+        raise ValueError(f"partition key {key!r} is not safe as a file name")
+    return key
+
+
+class PartWriter:
+    """Stream rows into ``<dir>/<partition>.parquet``; the file appears only on clean exit."""
+
+    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 20_000):
+        self.path = path
+        self.schema = schema
+        self.batch_rows = batch_rows
+        self.rows = 0
+        self._buf: list[dict] = []
+        self._tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self._writer: pq.ParquetWriter | None = None
+
+    def __enter__(self) -> PartWriter:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+        return self
+
+    def write(self, row: dict) -> None:
+        self._buf.append(row)
+        if len(self._buf) >= self.batch_rows:
+            self.flush()
+
+    def write_many(self, rows: Iterable[dict]) -> None:
+        for row in rows:
+            self.write(row)
+
+    def flush(self) -> None:
+        if self._buf and self._writer is not None:
+            self._writer.write_table(pa.Table.from_pylist(self._buf, schema=self.schema))
+            self.rows += len(self._buf)
+            self._buf = []
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                self.flush()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+        if exc_type is None:
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
+
+
+class Lake:
+    """Paths and I/O of the lake under one data root."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.raw = self.root / "raw"
+        self.dir = self.root / "lake"
+        self.catalog = self.root / "warehouse.duckdb"
+        self.checkpoints = self.root / "checkpoints"
+
+    def table_dir(self, asset: str) -> Path:
+        return self.dir / asset
+
+    def part_path(self, asset: str, partition: str | None = None, sub: str | None = None) -> Path:
+        base = self.table_dir(asset) / sub if sub else self.table_dir(asset)
+        return base / f"{part_name(partition)}.parquet"
+
+    def writer(self, asset: str, schema: pa.Schema, partition: str | None = None,
+               sub: str | None = None) -> PartWriter:
+        return PartWriter(self.part_path(asset, partition, sub), schema)
+
+    def write_frame(self, asset: str, frame: pl.DataFrame, partition: str | None = None,
+                    sub: str | None = None) -> Path:
+        path = self.part_path(asset, partition, sub)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        frame.write_parquet(tmp, compression="zstd")
+        os.replace(tmp, path)
+        return path
+
+    def glob(self, asset: str) -> str:
+        """The glob a catalog view reads: every part, at any depth, of the asset."""
+        return str(self.table_dir(asset) / "**" / "*.parquet")
+
+    def parts(self, asset: str) -> list[Path]:
+        d = self.table_dir(asset)
+        return sorted(p for p in d.rglob("*.parquet") if not p.name.startswith(".")) if d.exists() else []
+
+    def scan(self, asset: str, partition: str | None = None) -> pl.LazyFrame:
+        """A lazy frame over all parts (or one partition's part) of an asset."""
+        if partition is not None:
+            return pl.scan_parquet(self.part_path(asset, partition))
+        parts = self.parts(asset)
+        if not parts:
+            raise FileNotFoundError(f"no parts of {asset!r} under {self.table_dir(asset)}: materialize it first")
+        return pl.scan_parquet(parts)

@@ -1,0 +1,91 @@
+"""Materialize a selection in the Dagster instance, one run per partition where assets are partitioned.
+
+Assets are staged so that a stage never needs another stage's output of a
+different partitioning: a chain of same-partitioned assets runs as one run per
+partition key, unpartitioned chains as one run, in dependency order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import dagster as dg
+
+from gpt_assets.ingest.landing import crawl_ids, reddit_months
+from gpt_assets.lake import Lake
+from gpt_assets.partitions import cc_crawls
+from gpt_assets.partitions import reddit_months as reddit_months_def
+
+FINDERS: dict[str, Callable] = {reddit_months_def.name: reddit_months, cc_crawls.name: crawl_ids}
+
+
+@dataclass
+class RunOutcome:
+    assets: list[str]
+    partition: str | None
+    success: bool
+    run_id: str
+
+
+def register_partitions(instance: dg.DagsterInstance, lake: Lake) -> dict[str, list[str]]:
+    """Add every partition key found in ``raw/`` to its dynamic partitions definition."""
+    found: dict[str, list[str]] = {}
+    for name, finder in FINDERS.items():
+        keys = finder(lake.raw)
+        existing = set(instance.get_dynamic_partitions(name))
+        new = [k for k in keys if k not in existing]
+        if new:
+            instance.add_dynamic_partitions(name, new)
+        found[name] = keys
+    return found
+
+
+def _pdef_name(graph, key: dg.AssetKey) -> str | None:
+    pdef = graph.get(key).partitions_def
+    if pdef is None:
+        return None
+    return getattr(pdef, "name", None) or str(pdef)
+
+
+def plan(defs: dg.Definitions, selection: str | None) -> list[list[tuple[str | None, list[dg.AssetKey]]]]:
+    """Stages of (partitions def name or None, asset keys), in the order they must run."""
+    graph = defs.resolve_asset_graph()
+    sel = (dg.AssetSelection.all() if not selection
+           else dg.AssetSelection.from_coercible([s.strip() for s in selection.split(",") if s.strip()]))
+    keys = set(sel.resolve(graph))
+    stage: dict[dg.AssetKey, int] = {}
+    for key in graph.toposorted_asset_keys:
+        if key not in keys:
+            continue
+        parents = [p for p in graph.get(key).parent_keys if p in keys]
+        stage[key] = max((stage[p] + (_pdef_name(graph, p) != _pdef_name(graph, key)) for p in parents), default=0)
+    out: list[list[tuple[str | None, list[dg.AssetKey]]]] = []
+    for s in range(max(stage.values(), default=-1) + 1):
+        groups: dict[str | None, list[dg.AssetKey]] = {}
+        for key, k_stage in stage.items():
+            if k_stage == s:
+                groups.setdefault(_pdef_name(graph, key), []).append(key)
+        out.append(sorted(groups.items(), key=lambda g: g[0] or ""))
+    return out
+
+
+def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.DagsterInstance, lake: Lake,
+        selection: str | None = None, log: Callable[[str], None] = print) -> list[RunOutcome]:
+    """Register partitions, then materialize the selection stage by stage; return each run's outcome."""
+    partitions = register_partitions(instance, lake)
+    outcomes: list[RunOutcome] = []
+    for stage in plan(defs, selection):
+        for pdef, keys in stage:
+            names = [k.to_user_string() for k in keys]
+            for pkey in partitions.get(pdef, []) if pdef else [None]:
+                where = f" [{pkey}]" if pkey else ""
+                log(f"materializing {', '.join(names)}{where}")
+                result = dg.materialize(assets, selection=keys, partition_key=pkey, instance=instance,
+                                        resources=resources, raise_on_error=False,
+                                        tags={"gpt_assets/launched_by": "cli"})
+                outcomes.append(RunOutcome(names, pkey, result.success, result.run_id))
+                log(f"  {'ok' if result.success else 'FAILED'} run {result.run_id}")
+            if pdef and not partitions.get(pdef):
+                log(f"skipping {', '.join(names)}: no {pdef} partitions in {lake.raw}")
+    return outcomes

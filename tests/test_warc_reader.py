@@ -1,0 +1,73 @@
+"""The resilient WARC reader: every kind of damage gives one Damage and the rest of the file is read."""
+
+import pytest
+
+from gpt_assets.ingest.warc import Damage, Record, iter_records, iter_records_resilient
+from tests.builders import gz, members, wet
+
+RECORDS = [wet(f"http://site{i}.example/page", f"page {i} " + "lorem ipsum " * (20 + i)) for i in range(8)]
+WARCINFO = b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 4\r\n\r\nabcd\r\n\r\n"
+
+
+def _read(tmp_path, data: bytes, fast: bool = True) -> list:
+    path = tmp_path / "x.warc.wet.gz"
+    path.write_bytes(data)
+    return list(iter_records(path) if fast else iter_records_resilient(path))
+
+
+def _summary(items: list) -> list:
+    return [(type(i).__name__, i.index, i.reason if isinstance(i, Damage) else i.header("WARC-Target-URI"))
+            for i in items]
+
+
+def _cases() -> dict[str, tuple[bytes, int]]:
+    """name -> (file bytes, index of the damaged record or -1)."""
+    lie_small = wet("http://site3.example/page", "page 3 " + "lorem ipsum " * 23, length=40)
+    lie_big = wet("http://site3.example/page", "page 3 " + "lorem ipsum " * 23, length=4000)
+    parts = [gz(r) for r in RECORDS]
+    return {
+        "clean": (members(WARCINFO, *RECORDS), -1),
+        "one_gzip_stream": (gz(WARCINFO + b"".join(RECORDS)), -1),
+        "content_length_too_small": (members(WARCINFO, *RECORDS[:3], lie_small, *RECORDS[4:]), 4),
+        "content_length_too_large": (members(WARCINFO, *RECORDS[:3], lie_big, *RECORDS[4:]), 4),
+        "lie_inside_one_stream": (gz(WARCINFO + b"".join(RECORDS[:3]) + lie_small + b"".join(RECORDS[4:])), 4),
+        "truncated_member_mid_file": (gz(WARCINFO) + b"".join(parts[:4]) + parts[4][:30] + b"".join(parts[5:]), 5),
+        "truncated_at_end": (gz(WARCINFO) + b"".join(parts[:7]) + parts[7][: len(parts[7]) // 2], 8),
+        "garbage_between_members": (gz(WARCINFO) + b"".join(parts[:2]) + b"junk" * 20 + b"".join(parts[2:]), 3),
+    }
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_damage_is_reported_once_and_reading_goes_on(tmp_path, name):
+    data, damaged = _cases()[name]
+    items = _read(tmp_path, data)
+    damages = [i for i in items if isinstance(i, Damage)]
+    records = [i for i in items if isinstance(i, Record)]
+    if damaged < 0:
+        assert damages == [] and len(records) == 9
+    else:
+        assert [d.index for d in damages] == [damaged]
+        # every record other than the damaged one is still read, in order
+        urls = [r.header("WARC-Target-URI") for r in records if r.type == "conversion"]
+        expected = [f"http://site{i}.example/page" for i in range(8)]
+        lost = {4: 3, 5: 4, 8: 7}.get(damaged)
+        if lost is not None:
+            expected.remove(f"http://site{lost}.example/page")
+        assert urls == expected
+    assert [i.index for i in items] == list(range(len(items)))
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_fast_path_gives_what_the_resilient_reader_gives(tmp_path, name):
+    data, _ = _cases()[name]
+    assert _summary(_read(tmp_path, data, fast=True)) == _summary(_read(tmp_path, data, fast=False))
+
+
+def test_blocks_are_exact(tmp_path):
+    items = _read(tmp_path, members(*RECORDS))
+    assert items[2].block.decode() == "page 2 " + "lorem ipsum " * 22
+
+
+def test_not_gzip_and_empty(tmp_path):
+    assert _summary(_read(tmp_path, b"")) == []
+    assert [type(i).__name__ for i in _read(tmp_path, b"WARC/1.0\r\nplain text, not gzip")] == ["Damage"]
