@@ -26,6 +26,7 @@ class RunOutcome:
     partition: str | None
     success: bool
     run_id: str
+    checks: dict[tuple[str, str], bool]  # (asset, check name) -> passed
 
 
 def register_partitions(instance: dg.DagsterInstance, lake: Lake) -> dict[str, list[str]]:
@@ -84,8 +85,12 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
                 result = dg.materialize(assets, selection=keys, partition_key=pkey, instance=instance,
                                         resources=resources, raise_on_error=False,
                                         tags={"gpt_assets/launched_by": "cli"})
-                outcomes.append(RunOutcome(names, pkey, result.success, result.run_id))
-                log(f"  {'ok' if result.success else 'FAILED'} run {result.run_id}")
+                checks = {(c.asset_key.to_user_string(), c.check_name): c.passed
+                          for c in result.get_asset_check_evaluations()}
+                outcomes.append(RunOutcome(names, pkey, result.success, result.run_id, checks))
+                failed = [f"{a}:{c}" for (a, c), ok in checks.items() if not ok]
+                log(f"  {'ok' if result.success else 'FAILED'} run {result.run_id}"
+                    + (f"; failed checks: {', '.join(failed)}" if failed else ""))
             if pdef and not partitions.get(pdef):
                 log(f"skipping {', '.join(names)}: no {pdef} partitions in {lake.raw}")
     return outcomes

@@ -50,7 +50,7 @@ def test_truncated_dump_keeps_what_was_read_and_says_where_it_broke(tmp_path):
     data = zst_long(ndjson([submission(i, title="t" * 200) for i in range(2000)]))
     rows, rejects = _read(tmp_path, data[: len(data) // 2])
     assert 0 < len(rows) < 2000
-    assert len(rejects) == 1 and rejects[0].reason == "truncated_or_corrupt_stream"
+    assert len(rejects) == 1 and rejects[0].reason == "truncated_file"
     assert rejects[0].position == len(rows) + 1
 
 

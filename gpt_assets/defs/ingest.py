@@ -31,6 +31,8 @@ def _check_specs(name: str) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec("reject_share", asset=name, blocking=True,
                           description="No input file has more than max_reject_share of its records rejected."),
+        dg.AssetCheckSpec("files_complete", asset=name, blocking=True,
+                          description="No input file is empty, truncated, corrupt or unreadable."),
         dg.AssetCheckSpec("counts_reconcile", asset=name, blocking=True,
                           description="Per file, records read = accepted + rejected."),
     ]
@@ -71,6 +73,11 @@ def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
         description=(f"{len(over)} file(s) over {config.max_reject_share:.0%} rejected: "
                      f"{', '.join(t.file for t in over)}; see ingest_rejects for the reasons") if over else None,
     )
+    damaged = {t.file: t.damage for t in result.tallies if t.damage}
+    yield dg.AssetCheckResult(
+        check_name="files_complete", passed=not damaged, metadata={"damaged_files": dg.MetadataValue.json(damaged)},
+        description=(f"{len(damaged)} damaged file(s): {damaged}. The records before the damage are kept; "
+                     "replace the file in raw/ (re-download it) and re-materialize") if damaged else None)
     bad = [t.file for t in result.tallies if not t.reconciles()]
     yield dg.AssetCheckResult(check_name="counts_reconcile", passed=not bad,
                               metadata={"records_read": result.read, "accepted": result.rows,

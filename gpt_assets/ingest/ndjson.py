@@ -20,6 +20,10 @@ _CHUNK = 1 << 20
 class Damaged(Exception):
     """The compressed stream ends early or is corrupt after the lines already given."""
 
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
 
 def _zstd_chunks(path: Path) -> Iterator[bytes]:
     dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
@@ -36,7 +40,7 @@ def _zstd_chunks(path: Path) -> Iterator[bytes]:
             try:
                 out = obj.decompress(data)
             except zstandard.ZstdError as exc:
-                raise Damaged(f"corrupt zstd stream: {exc}") from exc
+                raise Damaged("corrupt_stream", f"corrupt zstd stream: {exc}") from exc
             if out:
                 yield out
             if obj.eof:  # a frame ended; another may follow
@@ -48,7 +52,7 @@ def _zstd_chunks(path: Path) -> Iterator[bytes]:
                         return
                     pending = nxt
         if fed and not obj.eof:
-            raise Damaged("truncated zstd stream (the file ends inside a frame)")
+            raise Damaged("truncated_file", "truncated zstd stream (the file ends inside a frame)")
 
 
 def _gzip_chunks(path: Path) -> Iterator[bytes]:
@@ -56,8 +60,10 @@ def _gzip_chunks(path: Path) -> Iterator[bytes]:
         with gzip.open(path, "rb") as fh:
             while chunk := fh.read(_CHUNK):
                 yield chunk
-    except (EOFError, OSError, zlib.error) as exc:
-        raise Damaged(f"corrupt or truncated gzip stream: {exc}") from exc
+    except EOFError as exc:
+        raise Damaged("truncated_file", f"truncated gzip stream: {exc}") from exc
+    except (OSError, zlib.error) as exc:
+        raise Damaged("corrupt_stream", f"corrupt gzip stream: {exc}") from exc
 
 
 def _plain_chunks(path: Path) -> Iterator[bytes]:
@@ -87,7 +93,7 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, bytes] | Reject]:
                 if line.strip():
                     yield line_no, line
     except Damaged as exc:
-        yield Reject(str(path), line_no + 1, "truncated_or_corrupt_stream", f"{exc}; partial line: {tail[:120]!r}")
+        yield Reject(str(path), line_no + 1, exc.reason, f"{exc}; partial line: {tail[:120]!r}")
         return
     if tail.strip():
         yield line_no + 1, tail

@@ -18,6 +18,10 @@ REJECT_SCHEMA = pa.schema(
 )
 
 
+# Reasons that speak for a whole file (a broken download), not for one record.
+FILE_LEVEL_REASONS = frozenset({"empty_file", "truncated_file", "corrupt_stream", "unreadable_file"})
+
+
 @dataclass(frozen=True)
 class Reject:
     """One record (or stretch of a file) that could not be ingested, and why."""
@@ -49,6 +53,11 @@ class FileTally:
         self.read += 1
         self.rejected += 1
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    @property
+    def damage(self) -> list[str]:
+        """The file-level problems met in this file."""
+        return sorted(r for r in self.reasons if r in FILE_LEVEL_REASONS)
 
     @property
     def reject_share(self) -> float:

@@ -43,6 +43,9 @@ class Record:
         return self.headers.get(name, default)
 
 
+TRUNCATED = "truncated gzip member (the file ends inside it)"
+
+
 @dataclass
 class Damage:
     """A stretch of the file that could not be read as a record."""
@@ -51,6 +54,10 @@ class Damage:
     index: int
     reason: str
     detail: str = ""
+
+    @property
+    def truncates_file(self) -> bool:
+        return self.reason == TRUNCATED
 
 
 class _Inflater:
@@ -103,7 +110,7 @@ class _Inflater:
                     self.offset += pos
                     self.pending, pos = b"", 0
                     if not self._fill():
-                        error = "truncated gzip member (the file ends inside it)"
+                        error = TRUNCATED
                         break
             self.offset += pos
             self.pending = self.pending[pos:]

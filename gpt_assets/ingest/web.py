@@ -68,12 +68,17 @@ def decode_html(body: bytes, charset: str) -> str:
     return body.decode(charset, errors="replace")
 
 
+def _damage(file: str, damage: Damage) -> Reject:
+    reason = "truncated_file" if damage.truncates_file else "damaged_warc_record"
+    return Reject(file, damage.offset, reason, f"{damage.reason} {damage.detail}".strip())
+
+
 def read_web_pages(path: str | Path) -> Iterator[dict | Reject | None]:
     """A row per WARC ``response`` record; None for records of other types (skipped, not lost)."""
     file = str(path)
     for item in iter_records(path):
         if isinstance(item, Damage):
-            yield Reject(file, item.offset, "damaged_warc_record", f"{item.reason} {item.detail}".strip())
+            yield _damage(file, item)
             continue
         if item.type != "response":
             yield None
@@ -110,7 +115,7 @@ def read_wet(path: str | Path, crawl: str) -> Iterator[dict | Reject | None]:
     file = str(path)
     for item in iter_records(path):
         if isinstance(item, Damage):
-            yield Reject(file, item.offset, "damaged_warc_record", f"{item.reason} {item.detail}".strip())
+            yield _damage(file, item)
             continue
         if item.type != "conversion":
             yield None
