@@ -39,7 +39,7 @@ def _wet_records() -> list[bytes]:
         return [b"WARC/1.0\r\n" + p for p in raw.split(b"WARC/1.0\r\n") if p]
     from tests.builders import wet
 
-    return [wet(f"http://x{i}.example/", ("synthetic page text %d " % i) * 400) for i in range(50)]
+    return [wet(f"http://x{i}.example/", f"synthetic page text {i} " * 400) for i in range(50)]
 
 
 def _reddit_lines() -> list[bytes]:
