@@ -86,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.set_defaults(fn=_sample_world)
     p = sub.add_parser("run", help="register the partitions found in raw/ and materialize a selection")
     p.add_argument("--select", default=None,
-                   help="comma-separated asset keys or selections (e.g. 'reddit_submissions,group:ingest'); "
-                        "default: everything")
+                   help="a Dagster asset selection, commas meaning 'or' (e.g. 'group:ingest', "
+                        "'reddit_submissions+', 'cc_documents,web_pages'); default: everything")
     p.set_defaults(fn=_run)
     p = sub.add_parser("sql", help="query the DuckDB catalog (read-only) and print the result")
     p.add_argument("query")

@@ -52,8 +52,9 @@ def _pdef_name(graph, key: dg.AssetKey) -> str | None:
 def plan(defs: dg.Definitions, selection: str | None) -> list[list[tuple[str | None, list[dg.AssetKey]]]]:
     """Stages of (partitions def name or None, asset keys), in the order they must run."""
     graph = defs.resolve_asset_graph()
+    # Dagster's selection syntax ("group:ingest", "webtext_links+", "key:a or key:b"); commas mean "or".
     sel = (dg.AssetSelection.all() if not selection
-           else dg.AssetSelection.from_coercible([s.strip() for s in selection.split(",") if s.strip()]))
+           else dg.AssetSelection.from_string(" or ".join(s.strip() for s in selection.split(",") if s.strip())))
     keys = set(sel.resolve(graph))
     stage: dict[dg.AssetKey, int] = {}
     for key in graph.toposorted_asset_keys:

@@ -56,7 +56,7 @@ def materialized(tmp_path_factory):
     lake = Lake(root)
     resources = {**RESOURCES, "data": DataRoot(path=str(root))}
     with dg.instance_for_test() as instance:
-        outcomes = run(defs, ASSETS, resources, instance, lake, log=lambda _: None)
+        outcomes = run(defs, ASSETS, resources, instance, lake, "group:ingest", log=lambda _: None)
         checks = {(asset, name, o.partition or ""): ok for o in outcomes for (asset, name), ok in o.checks.items()}
         yield lake, outcomes, checks
 
@@ -117,7 +117,7 @@ def test_counts_reconcile_in_the_catalog(materialized):
 
 
 def test_plan_runs_partitioned_ingestion_before_the_rejects_summary():
-    stages = plan(defs, None)
+    stages = plan(defs, "group:ingest")
     first = {k.to_user_string() for _, keys in stages[0] for k in keys}
     assert "reddit_submissions" in first and "cc_documents" in first
     assert [k.to_user_string() for _, keys in stages[-1] for k in keys] == ["ingest_rejects"]

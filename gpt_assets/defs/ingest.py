@@ -10,6 +10,7 @@ import dagster as dg
 import polars as pl
 import pyarrow as pa
 
+from gpt_assets.defs.common import column_schema, md_table
 from gpt_assets.ingest import jsonl, reddit, web
 from gpt_assets.ingest.driver import IngestResult, Reader, ingest
 from gpt_assets.ingest.landing import files_of, scan
@@ -38,10 +39,6 @@ def _check_specs(name: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def _column_schema(schema: pa.Schema) -> dg.TableSchema:
-    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type)) for f in schema])
-
-
 def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
             data: DataRoot) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Publish the views, then yield the materialization's metadata and its checks."""
@@ -51,13 +48,13 @@ def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
     yield dg.MaterializeResult(
         metadata={
             "dagster/row_count": result.rows,
-            "dagster/column_schema": _column_schema(schema),
+            "dagster/column_schema": column_schema(schema),
             "files": len(result.tallies),
             "records_read": result.read,
             "rejected": result.rejected,
             "skipped_other_record_types": result.skipped,
             "reject_reasons": dg.MetadataValue.json(result.reasons()),
-            "per_file": dg.MetadataValue.md(_md_table(tally_table(result.tallies))),
+            "per_file": dg.MetadataValue.md(md_table(tally_table(result.tallies))),
             "path": dg.MetadataValue.path(str(data.lake.table_dir(result.asset))),
         }
     )
@@ -82,15 +79,6 @@ def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
     yield dg.AssetCheckResult(check_name="counts_reconcile", passed=not bad,
                               metadata={"records_read": result.read, "accepted": result.rows,
                                         "rejected": result.rejected, "files_not_reconciling": bad})
-
-
-def _md_table(rows: list[dict]) -> str:
-    if not rows:
-        return "_no input files_"
-    head = list(rows[0])
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(str(r[h]) for h in head) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def _files(data: DataRoot, source: str, reader: Reader, key: str | None = None,
@@ -179,7 +167,7 @@ def ingest_rejects(context: dg.AssetExecutionContext, data: DataRoot) -> dg.Mate
     return dg.MaterializeResult(metadata={
         "dagster/row_count": int(counts["len"].sum()) if counts.height else 0,
         "unknown_files": len(unknown),
-        "by_asset_and_reason": dg.MetadataValue.md(_md_table(counts.to_dicts())),
+        "by_asset_and_reason": dg.MetadataValue.md(md_table(counts.to_dicts())),
         "rows_per_asset": dg.MetadataValue.json(
             {r["asset"]: r["len"] for r in counts.group_by("asset").agg(pl.col("len").sum()).to_dicts()}),
     })

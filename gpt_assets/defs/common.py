@@ -1,0 +1,46 @@
+"""Helpers shared by the asset modules: metadata formatting and the drops table."""
+
+import dagster as dg
+import polars as pl
+import pyarrow as pa
+
+from gpt_assets.resources import DataRoot
+
+DROPS = "document_drops"  # one part per stage (and partition): doc_id, source, reason
+
+
+def md_table(rows: list[dict], limit: int = 50) -> str:
+    """A markdown table for metadata a person reads at a glance."""
+    if not rows:
+        return "_none_"
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(r[h]) for h in head) + " |" for r in rows[:limit]]
+    if len(rows) > limit:
+        lines.append(f"| … {len(rows) - limit} more |" + " |" * (len(head) - 1))
+    return "\n".join(lines)
+
+
+def column_schema(schema: pa.Schema | pl.Schema) -> dg.TableSchema:
+    items = [(f.name, str(f.type)) for f in schema] if isinstance(schema, pa.Schema) else list(schema.items())
+    return dg.TableSchema(columns=[dg.TableColumn(name, str(dtype)) for name, dtype in items])
+
+
+def reason_counts(drops: pl.DataFrame) -> dict[str, int]:
+    if drops.height == 0:
+        return {}
+    return {r: int(n) for r, n in drops.group_by("reason").len().sort("reason").iter_rows()}
+
+
+def write_drops(data: DataRoot, stage: str, drops: pl.DataFrame, source: str,
+                partition: str | None = None) -> None:
+    """Record why each dropped document was dropped, queryable as the ``document_drops`` view."""
+    frame = drops.select(
+        pl.lit(stage).alias("stage"), pl.lit(source).alias("source"), pl.lit(partition or "").alias("partition"),
+        pl.col("doc_id"), pl.col("reason"))
+    data.lake.write_frame(DROPS, frame, partition, sub=stage)
+
+
+def table_metadata(frame: pl.DataFrame, data: DataRoot, asset: str, **extra) -> dict:
+    return {"dagster/row_count": frame.height, "dagster/column_schema": column_schema(frame.schema),
+            "path": dg.MetadataValue.path(str(data.lake.table_dir(asset))), **extra}
