@@ -27,11 +27,12 @@ class QualityClassifierConfig(dg.Config):
     seed: int = 0
     curated_corpora: list[str] = ["books1", "books2", "wikipedia"]  # GPT-3 App. A positives, with WebText
     max_docs_per_class: int = 200_000  # ours: a seeded sample above this
+    balance_classes: bool = True  # ours (the paper is silent): as many negatives as positives, seeded
     heldout_share: float = 0.1
-    epoch: int = 5
-    lr: float = 0.5
-    word_ngrams: int = 2
-    dim: int = 64
+    epoch: int = 2  # fastText settings: see gpt_assets.quality.ClassifierConfig
+    lr: float = 0.1
+    word_ngrams: int = 1
+    dim: int = 16
     min_auc: float = 0.9  # the check's floor on held-out ROC AUC
 
     def classifier(self) -> ClassifierConfig:
@@ -64,8 +65,10 @@ def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassif
         .select((pl.col("corpus") + ":" + pl.col("id")).alias("doc_id"), "text").collect(),
     ])
     neg = lake.scan("cc_documents").select("doc_id", "text").collect()
-    pos, neg = _sample(pos, config.max_docs_per_class, config.seed), _sample(neg, config.max_docs_per_class,
-                                                                               config.seed)
+    n_pos, n_neg = min(pos.height, config.max_docs_per_class), min(neg.height, config.max_docs_per_class)
+    if config.balance_classes:
+        n_pos = n_neg = min(n_pos, n_neg)
+    pos, neg = _sample(pos, n_pos, config.seed), _sample(neg, n_neg, config.seed)
     cfg = config.classifier()
     fingerprint = hashlib.sha256(json.dumps(cfg.__dict__, sort_keys=True).encode())
     for ids in (pos["doc_id"], neg["doc_id"]):
