@@ -56,12 +56,27 @@ def plan(defs: dg.Definitions, selection: str | None) -> list[list[tuple[str | N
     sel = (dg.AssetSelection.all() if not selection
            else dg.AssetSelection.from_string(" or ".join(s.strip() for s in selection.split(",") if s.strip())))
     keys = set(sel.resolve(graph))
+    # assets that must run together (a multi-asset's outputs) join the selection as a whole
+    for key in list(keys):
+        keys |= {k for k in graph.get_execution_set_asset_and_check_keys(key) if isinstance(k, dg.AssetKey)}
     stage: dict[dg.AssetKey, int] = {}
     for key in graph.toposorted_asset_keys:
         if key not in keys:
             continue
         parents = [p for p in graph.get(key).parent_keys if p in keys]
         stage[key] = max((stage[p] + (_pdef_name(graph, p) != _pdef_name(graph, key)) for p in parents), default=0)
+    changed = True
+    while changed:  # siblings share the latest stage among them, and children follow
+        changed = False
+        for key in graph.toposorted_asset_keys:
+            if key not in stage:
+                continue
+            siblings = [k for k in graph.get_execution_set_asset_and_check_keys(key) if k in stage]
+            parents = [p for p in graph.get(key).parent_keys if p in stage]
+            want = max([stage[k] for k in siblings] + [stage[p] + (_pdef_name(graph, p) != _pdef_name(graph, key))
+                                                       for p in parents] + [stage[key]])
+            if want != stage[key]:
+                stage[key], changed = want, True
     out: list[list[tuple[str | None, list[dg.AssetKey]]]] = []
     for s in range(max(stage.values(), default=-1) + 1):
         groups: dict[str | None, list[dg.AssetKey]] = {}
@@ -72,9 +87,23 @@ def plan(defs: dg.Definitions, selection: str | None) -> list[list[tuple[str | N
     return out
 
 
+def _config_for(config: dict | None, defs: dg.Definitions, keys: list[dg.AssetKey]) -> dict | None:
+    """The part of ``{op name: config}`` that concerns the assets of one run."""
+    if not config:
+        return None
+    graph = defs.resolve_asset_graph()
+    ops = {graph.get(k).assets_def.node_def.name for k in keys}
+    picked = {op: {"config": cfg} for op, cfg in config.items() if op in ops}
+    return {"ops": picked} if picked else None
+
+
 def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.DagsterInstance, lake: Lake,
-        selection: str | None = None, log: Callable[[str], None] = print) -> list[RunOutcome]:
-    """Register partitions, then materialize the selection stage by stage; return each run's outcome."""
+        selection: str | None = None, log: Callable[[str], None] = print,
+        config: dict[str, dict] | None = None) -> list[RunOutcome]:
+    """Register partitions, then materialize the selection stage by stage; return each run's outcome.
+
+    ``config`` maps an asset's op name (the asset name; a multi-asset's function name) to its run config.
+    """
     partitions = register_partitions(instance, lake)
     outcomes: list[RunOutcome] = []
     for stage in plan(defs, selection):
@@ -84,6 +113,7 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
                 where = f" [{pkey}]" if pkey else ""
                 log(f"materializing {', '.join(names)}{where}")
                 result = dg.materialize(assets, selection=keys, partition_key=pkey, instance=instance,
+                                        run_config=_config_for(config, defs, keys),
                                         resources=resources, raise_on_error=False,
                                         tags={"gpt_assets/launched_by": "cli"})
                 checks = {(c.asset_key.to_user_string(), c.check_name): c.passed

@@ -1,0 +1,88 @@
+"""Fuzzy dedup (GPT-3 App. A): MinHash-LSH within each source, and WebText removed from Common Crawl."""
+
+# No `from __future__ import annotations`: Dagster reads the annotations.
+
+import dagster as dg
+import polars as pl
+
+from gpt_assets.dedup import DEFAULT, GPT3, dedup
+from gpt_assets.defs.common import md_table, table_metadata, write_drops
+from gpt_assets.defs.ingest import reference_documents
+from gpt_assets.defs.quality import cc_filtered
+from gpt_assets.defs.webtext import webtext_documents
+from gpt_assets.mixture import count_tokens
+from gpt_assets.resources import DataRoot
+
+GROUP = "dedup"
+REFERENCE_CORPORA = ("books1", "books2", "wikipedia")
+PRESETS = {"default": DEFAULT, "gpt3": GPT3}
+
+
+def source_documents(data: DataRoot) -> pl.DataFrame:
+    """Every candidate training document: (source, partition, doc_id, text, n_tokens)."""
+    lake = data.lake
+    webtext = lake.scan("webtext_documents").select(
+        pl.lit("webtext").alias("source"), pl.lit("").alias("partition"), "doc_id", "text", "n_tokens")
+    cc = lake.scan("cc_filtered").select(
+        pl.lit("commoncrawl").alias("source"), pl.col("crawl").alias("partition"), "doc_id", "text", "n_tokens")
+    ref = lake.scan("reference_documents").filter(pl.col("corpus").is_in(REFERENCE_CORPORA)).select(
+        pl.col("corpus").alias("source"), pl.lit("").alias("partition"),
+        (pl.col("corpus") + ":" + pl.col("id")).alias("doc_id"), "text",
+        pl.col("text").map_elements(count_tokens, return_dtype=pl.Int64).alias("n_tokens"))
+    return pl.concat([webtext.collect(), cc.collect(), ref.collect()])
+
+
+def kept_documents(data: DataRoot) -> pl.DataFrame:
+    """The documents ``duplicate_clusters`` keeps."""
+    kept = data.lake.scan("duplicate_clusters").filter(pl.col("kept")).select("source", "doc_id").collect()
+    return source_documents(data).join(kept, on=["source", "doc_id"], how="semi")
+
+
+class DedupAssetConfig(dg.Config):
+    preset: str = "default"  # "default" (128 perms, Jaccard 0.8, word 5-grams) or "gpt3" (10 hashes, App. A)
+    threshold: float = 0.8
+    remove_webtext_from_cc: bool = True  # GPT-3 App. A: WebText also removed from Common Crawl
+
+
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[webtext_documents, cc_filtered, reference_documents],
+          check_specs=[dg.AssetCheckSpec("one_survivor_per_cluster", asset="duplicate_clusters", blocking=True),
+                       dg.AssetCheckSpec("every_document_decided", asset="duplicate_clusters", blocking=True)],
+          description="Near-duplicate clusters within each source (and CC pages copying WebText): "
+                      "doc_id, source, partition, cluster_id, kept, reason.")
+def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConfig, data: DataRoot):
+    dcfg = PRESETS[config.preset].with_(threshold=config.threshold)
+    docs = source_documents(data)
+    webtext = docs.filter(pl.col("source") == "webtext")
+    parts = []
+    for source in sorted(docs["source"].unique().to_list()):
+        frame = docs.filter(pl.col("source") == source).select("doc_id", "source", "partition", "text")
+        reference = webtext.select("doc_id", "source", "partition", "text") \
+            if source == "commoncrawl" and config.remove_webtext_from_cc else None
+        parts.append(dedup(frame, dcfg, reference=reference, reference_label="webtext"))
+    clusters = pl.concat(parts).sort("source", "partition", "doc_id")
+    data.lake.write_frame("duplicate_clusters", clusters)
+    dropped = clusters.filter(~pl.col("kept")).with_columns(pl.col("reason").str.split(":").list.first())
+    for source in sorted(dropped["source"].unique().to_list()):
+        write_drops(data, f"dedup_{source}", dropped.filter(pl.col("source") == source), source)
+    data.publish("duplicate_clusters", "document_drops")
+    summary = clusters.group_by("source").agg(
+        pl.len().alias("documents"), pl.col("kept").sum().alias("kept"),
+        (~pl.col("kept")).sum().alias("dropped"),
+        pl.col("reason").str.starts_with("webtext_copy").sum().alias("webtext_copies"),
+        pl.col("cluster_id").n_unique().alias("clusters")).with_columns(
+        (pl.col("dropped") / pl.col("documents")).round(4).alias("reduction")).sort("source")
+    b, r = dcfg.lsh_params
+    yield dg.MaterializeResult(metadata=table_metadata(
+        clusters, data, "duplicate_clusters", preset=config.preset, num_perm=dcfg.num_perm, bands=b, rows=r,
+        threshold=dcfg.threshold, dropped=int((~clusters["kept"]).sum()),
+        per_source=dg.MetadataValue.md(md_table(summary.to_dicts()))))
+    multi = clusters.filter(pl.col("reason") != "empty").group_by("source", "cluster_id").agg(
+        pl.col("kept").sum().alias("k"), pl.col("reason").str.starts_with("webtext_copy").all().alias("all_copies"))
+    bad = multi.filter((pl.col("k") != 1) & ~pl.col("all_copies"))
+    yield dg.AssetCheckResult(check_name="one_survivor_per_cluster", passed=bad.height == 0,
+                              metadata={"clusters_without_one_survivor": bad.height})
+    yield dg.AssetCheckResult(check_name="every_document_decided", passed=clusters.height == docs.height,
+                              metadata={"documents": docs.height, "rows": clusters.height})
+
+
+DEDUP_ASSETS = [duplicate_clusters]
