@@ -111,12 +111,15 @@ def dedup(
     *,
     reference: pl.DataFrame | None = None,
     reference_label: str = "webtext",
+    reference_threshold: float | None = None,
 ) -> pl.DataFrame:
     """Near-duplicate clusters within ``frame`` and one survivor per cluster.
 
     With ``reference`` (e.g. WebText when ``frame`` is Common Crawl), rows of ``frame`` that near-duplicate a
     reference document are also dropped (``"<reference_label>_copy:<doc_id>"``), and survivors are chosen
     among the remaining members; the reference set itself is neither deduplicated nor returned.
+    ``reference_threshold`` (default: ``config.threshold``) is the Jaccard threshold for that comparison: a
+    page that copies an article inside its own navigation and footer has a lower Jaccard to it.
     """
     _check(frame)
     s = sign(frame["text"], config)
@@ -124,7 +127,12 @@ def dedup(
     copy_of = None
     if reference is not None:
         _check(reference, "reference")
-        copy_of = _reference_ids(s, sign(reference["text"], config), reference["doc_id"], config)
+        if reference_threshold is None or reference_threshold == config.threshold:
+            copy_of = _reference_ids(s, sign(reference["text"], config), reference["doc_id"], config)
+        else:  # other bands: sign again for this comparison
+            ref_config = config.with_(threshold=reference_threshold)
+            copy_of = _reference_ids(sign(frame["text"], ref_config), sign(reference["text"], ref_config),
+                                     reference["doc_id"], ref_config)
     return decide(frame, labels, s.empty, config, copy_of=copy_of, label=reference_label)
 
 

@@ -1,0 +1,53 @@
+"""Shared fixtures: the tiny sample world, and the whole lineage materialized over it once per session."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# Run config for the tiny world (~200 curated documents): a classifier that still learns from them.
+TINY_CONFIG = {
+    "quality_classifier": {"epoch": 25, "lr": 0.5, "min_auc": 0.8},
+    "training_mixture": {"max_share_error": 0.1},
+}
+
+
+@dataclass
+class Lineage:
+    root: Path
+    lake: object
+    outcomes: list
+    checks: dict  # (asset, check, partition) -> passed
+
+    def sql(self, query: str) -> list[tuple]:
+        from gpt_assets.catalog import query as run_query
+
+        return run_query(self.lake.catalog, query)[1]
+
+
+@pytest.fixture(scope="session")
+def tiny_world(tmp_path_factory) -> Path:
+    from gpt_assets.sampleworld import write_sample_world
+
+    root = tmp_path_factory.mktemp("tiny")
+    write_sample_world(root / "raw", root / "truth", scale="tiny", seed=0)
+    return root
+
+
+@pytest.fixture(scope="session")
+def lineage(tiny_world) -> Lineage:
+    from gpt_assets.definitions import ASSETS, RESOURCES, defs
+    from gpt_assets.lake import Lake
+    from gpt_assets.resources import DataRoot
+    from gpt_assets.runner import run
+
+    lake = Lake(tiny_world)
+    resources = {**RESOURCES, "data": DataRoot(path=str(tiny_world))}
+    with dg.instance_for_test() as instance:
+        outcomes = run(defs, ASSETS, resources, instance, lake, log=lambda _: None, config=TINY_CONFIG)
+    checks = {(a, c, o.partition or ""): ok for o in outcomes for (a, c), ok in o.checks.items()}
+    return Lineage(tiny_world, lake, outcomes, checks)

@@ -1,0 +1,136 @@
+"""The GPT-2/GPT-3 pretraining-data lineage on the tiny sample world, against its ground truth."""
+
+import polars as pl
+import pytest
+
+from gpt_assets import decontam_stage
+from gpt_assets.decontam import BenchmarkIndex, DecontamConfig, ngram_hashes, tokens
+from gpt_assets.dedup import DEFAULT, GPT3, cluster_pairs, dedup, normalize, shingle_strings
+from gpt_assets.defs.dedup import DedupAssetConfig
+from gpt_assets.sampleworld import load_truth
+from gpt_assets.webtext.urls import host_of, is_wikipedia
+
+
+def _uuid(col: str) -> pl.Expr:
+    return pl.col(col).str.strip_chars("<>").str.replace("urn:uuid:", "")
+
+
+def test_every_run_and_check_of_the_lineage_passes(lineage):
+    failed = [(o.assets, o.partition) for o in lineage.outcomes if not o.success]
+    assert failed == []
+    assert all(lineage.checks.values()), [k for k, ok in lineage.checks.items() if not ok]
+    views = {r[0] for r in lineage.sql("select view_name from duckdb_views() where not internal")}
+    for name in ("webtext_links", "webtext_documents", "cc_quality_scores", "cc_filtered", "duplicate_clusters",
+                 "pretraining_documents", "decontamination_report", "training_mixture", "mixture_summary"):
+        assert name in views
+
+
+def test_webtext_links_follow_gpt2(lineage):
+    rows = lineage.sql("select url, url_key, max_score from webtext_links")
+    assert rows and all(score >= 3 for _, _, score in rows)
+    assert not any(is_wikipedia(host_of(url)) for url, _, _ in rows)
+    assert len({key for _, key, _ in rows}) == len(rows)
+    truth = load_truth(lineage.root / "truth", "reddit")
+    wiki = truth.filter(pl.col("kind") == "wikipedia").height
+    assert wiki > 0  # the world planted Wikipedia links, and none got through
+
+
+def test_webtext_documents_are_the_linked_articles(lineage):
+    docs = lineage.lake.scan("webtext_documents").collect()
+    pages = load_truth(lineage.root / "truth", "webpages").filter(pl.col("kind") == "article")
+    truth_text = dict(zip(pages["url"], pages["main_text"], strict=False))
+    matched = [(t, truth_text.get(p)) for t, p in docs.select("text", "page_url").iter_rows() if p in truth_text]
+    assert len(matched) > 0.5 * docs.height
+    # the extracted text starts with the article's first paragraph, no chrome before it
+    first_para_hits = sum(truth.split("\n\n")[1][:60] in text for text, truth in matched)
+    assert first_para_hits >= 0.9 * len(matched)
+
+
+def test_classifier_keeps_spam_and_junk_far_less_than_good_prose(lineage):
+    truth = load_truth(lineage.root / "truth", "commoncrawl").select(_uuid("record_id").alias("doc_id"), "kind")
+    scores = lineage.lake.scan("cc_quality_scores").collect().join(truth, on="doc_id")
+    by_kind = dict(scores.group_by("kind").agg(pl.col("score").mean()).iter_rows())
+    assert by_kind["good"] > by_kind["spam"] and by_kind["good"] > by_kind["junk"]
+    kept = set(lineage.lake.scan("cc_filtered").select("doc_id").collect()["doc_id"])
+    bad = scores.filter(pl.col("kind").is_in(["spam", "junk"]))["doc_id"]
+    good = scores.filter(pl.col("kind") == "good")["doc_id"]
+    rate_bad, rate_good = sum(d in kept for d in bad) / len(bad), sum(d in kept for d in good) / len(good)
+    # the issue's bar (under a fifth) is measured on the demo world; 100 bad pages here allow a looser one
+    assert rate_bad < rate_good / 3, (rate_bad, rate_good)
+
+
+@pytest.fixture(scope="module")
+def cc_with_truth(lineage):
+    truth = load_truth(lineage.root / "truth", "commoncrawl").select(
+        _uuid("record_id").alias("doc_id"), "kind", "dup_cluster_id", "webtext_article_id", "benchmark")
+    docs = lineage.lake.scan("cc_documents").select(
+        "doc_id", pl.lit("commoncrawl").alias("source"), pl.col("crawl").alias("partition"), "text").collect()
+    return docs, docs.join(truth, on="doc_id")
+
+
+def _pairs(frame: pl.DataFrame, column: str) -> set[tuple[str, str]]:
+    """Pairs of doc_ids that share a value of ``column`` (nulls share nothing)."""
+    frame = frame.filter(pl.col(column).is_not_null()).sort("doc_id")
+    ids = frame["doc_id"].to_list()
+    labels = frame[column].cast(pl.String).rank("dense").to_numpy()
+    return {(ids[i], ids[j]) for i, j in cluster_pairs(labels)}
+
+
+def _exact_jaccard(texts: dict[str, str]):
+    shingles = {d: set(shingle_strings(normalize([t])[0], 5)) for d, t in texts.items()}
+    return lambda a, b: len(shingles[a] & shingles[b]) / max(1, len(shingles[a] | shingles[b]))
+
+
+def test_dedup_finds_the_planted_near_duplicates(cc_with_truth):
+    """Truth: pairs of one planted cluster whose exact word-5-gram Jaccard is at least 0.8."""
+    docs, truth = cc_with_truth
+    jaccard = _exact_jaccard(dict(docs.select("doc_id", "text").iter_rows()))
+    planted = _pairs(truth, "dup_cluster_id")
+    target = {p for p in planted if jaccard(*p) >= 0.8}
+    assert len(target) >= 5
+    threshold = DedupAssetConfig().threshold
+    found = _pairs(dedup(docs, DEFAULT.with_(threshold=threshold)), "cluster_id")
+    correct = {p for p in found if p in planted or jaccard(*p) >= 0.8}
+    precision, recall = len(correct) / len(found), len(found & target) / len(target)
+    assert precision >= 0.95 and recall >= 0.9, (precision, recall)
+    gpt3 = _pairs(dedup(docs, GPT3.with_(threshold=threshold)), "cluster_id")
+    assert len(gpt3 & target) / len(target) <= recall  # the 10-hash preset recalls no more
+
+
+def test_every_planted_webtext_copy_is_removed_from_cc(lineage, cc_with_truth):
+    docs, truth = cc_with_truth
+    webtext = lineage.lake.scan("webtext_documents").select(
+        "doc_id", pl.lit("webtext").alias("source"), pl.lit("").alias("partition"), "text", "page_url").collect()
+    pages = load_truth(lineage.root / "truth", "webpages").select(pl.col("url").alias("page_url"), "article_id")
+    in_webtext = set(webtext.join(pages, on="page_url")["article_id"].drop_nulls())
+    config = DEFAULT.with_(threshold=DedupAssetConfig().threshold)
+    out = dedup(docs, config, reference=webtext.drop("page_url"),
+                reference_threshold=DedupAssetConfig().webtext_threshold).join(truth, on="doc_id")
+    copies = out.filter((pl.col("kind") == "webtext_copy") & pl.col("webtext_article_id").is_in(list(in_webtext)))
+    assert copies.height > 0
+    removed = copies.filter(pl.col("reason").str.starts_with("webtext_copy"))
+    assert removed.height == copies.height, copies.filter(pl.col("kept")).select("doc_id", "reason")
+    flagged = out.filter(pl.col("reason").str.starts_with("webtext_copy"))
+    assert (flagged["kind"] == "webtext_copy").all()  # nothing else is taken for a copy
+
+
+def test_every_planted_benchmark_passage_is_cut_out(lineage, cc_with_truth):
+    docs, truth = cc_with_truth
+    bench = lineage.lake.scan("benchmark_examples").select("benchmark", "id", "text").collect()
+    frame = docs.select("source", "doc_id", "text").with_columns(pl.lit(0).alias("n_tokens"))
+    clean, report, _ = decontam_stage.run(frame, bench, DecontamConfig())
+    planted = truth.filter(pl.col("kind") == "benchmark_contaminated")["doc_id"].to_list()
+    assert planted and report["documents_touched"].sum() >= len(planted)
+    index = BenchmarkIndex.build(bench.select("benchmark", "text").iter_rows(), 13)
+    for text in clean.filter(pl.col("doc_id").is_in(planted))["text"]:
+        assert not len(index.hits(ngram_hashes(tokens(text)[0], 13)))
+
+
+def test_mixture_holds_no_benchmark_passage_and_reports_table_2_2(lineage):
+    bench = lineage.lake.scan("benchmark_examples").select("benchmark", "text").collect()
+    index = BenchmarkIndex.build(bench.iter_rows(), 13)
+    texts = lineage.lake.scan("training_mixture").select("text").collect()["text"]
+    assert texts.len() > 0
+    assert not any(len(index.hits(ngram_hashes(tokens(t)[0], 13))) for t in texts)
+    summary = lineage.sql("select source, tokens, weight, epochs from mixture_summary order by source")
+    assert [r[0] for r in summary] == ["books1", "books2", "commoncrawl", "webtext", "wikipedia"]
