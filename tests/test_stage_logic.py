@@ -135,7 +135,8 @@ def _pool(n_users=60, per_user=30, heavy=1):
         for j in range(count):
             source = "labeler" if u % 3 == 0 else "api"
             rows.append({"prompt_id": f"p{u}-{j}", "user_id": f"u{u}", "source": source,
-                         "created_at": datetime(2021, 1, 1, tzinfo=UTC), "text": f"Prompt {j} of user {u}: do a thing."})
+                         "created_at": datetime(2021, 1, 1, tzinfo=UTC),
+                         "text": f"Prompt {j} of user {u}: do a thing."})
     return pl.DataFrame(rows)
 
 
