@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+_SPAN = re.compile(r"[a-z0-9]+", re.IGNORECASE)  # the same tokens, found in the original text for their spans
 _MULT = np.uint64(0x100000001B3)
 
 
@@ -33,13 +34,23 @@ class DecontamConfig:
     max_doc_frequency: int = 10  # GPT-3 App. C: ignore 13-grams found in more than 10 training documents
 
 
+_HASHES: dict[str, int] = {}
+
+
+def _token_hash(token: str) -> int:
+    h = _HASHES[token] = zlib.crc32(token.encode())
+    return h
+
+
+def token_hashes(text: str) -> np.ndarray:
+    """Token hashes (uint64, stable: crc32 of the token) of the lower-cased, punctuation-free text."""
+    get = _HASHES.get
+    return np.fromiter((get(t) or _token_hash(t) for t in _TOKEN.findall(text.lower())), dtype=np.uint64)
+
+
 def tokens(text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Token hashes (uint64) of the lower-cased, punctuation-free text, and each token's char span."""
-    spans, hashes = [], []
-    for m in _TOKEN.finditer(text.lower()):
-        spans.append(m.span())
-        hashes.append(zlib.crc32(m.group().encode()))
-    return np.asarray(hashes, dtype=np.uint64), spans
+    """Token hashes and each token's character span (for cutting windows)."""
+    return token_hashes(text), [m.span() for m in _SPAN.finditer(text)]
 
 
 def ngram_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
@@ -71,7 +82,7 @@ class BenchmarkIndex:
         """From (benchmark, text) pairs."""
         owners: dict[int, str] = {}
         for bench, text in sorted(examples):
-            for h in ngram_hashes(tokens(text)[0], n).tolist():
+            for h in ngram_hashes(token_hashes(text), n).tolist():
                 owners.setdefault(h, bench)
         keys = np.array(sorted(owners), dtype=np.uint64)
         return cls(keys, owners)
@@ -80,7 +91,8 @@ class BenchmarkIndex:
         """Positions of the n-grams that are benchmark keys."""
         if not len(self.keys) or not len(grams):
             return np.empty(0, dtype=np.int64)
-        return np.flatnonzero(np.isin(grams, self.keys))
+        pos = np.searchsorted(self.keys, grams).clip(max=len(self.keys) - 1)
+        return np.flatnonzero(self.keys[pos] == grams)
 
     def drop(self, common: Iterable[int]) -> BenchmarkIndex:
         common = set(common)
@@ -92,7 +104,7 @@ def count_documents_per_key(texts: Iterable[str], index: BenchmarkIndex, n: int)
     """Pass 1: in how many training documents each benchmark key occurs."""
     counts: dict[int, int] = {}
     for text in texts:
-        grams = ngram_hashes(tokens(text)[0], n)
+        grams = ngram_hashes(token_hashes(text), n)
         for h in set(grams[index.hits(grams)].tolist()):
             counts[h] = counts.get(h, 0) + 1
     return counts
@@ -108,11 +120,11 @@ class DocResult:
 
 def decontaminate(text: str, index: BenchmarkIndex, cfg: DecontamConfig) -> DocResult:
     """Pass 2: cut the windows around every hit out of one document."""
-    hashes, spans = tokens(text)
-    grams = ngram_hashes(hashes, cfg.n)
+    grams = ngram_hashes(token_hashes(text), cfg.n)
     hits = index.hits(grams)
     if not len(hits):
         return DocResult(text, 0, 1, {})
+    spans = [m.span() for m in _SPAN.finditer(text)]
     per_bench: dict[str, int] = {}
     cuts: list[tuple[int, int]] = []
     for pos in hits.tolist():
