@@ -49,7 +49,7 @@ def resolve_pages(links: pl.DataFrame, pages: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_documents(links: pl.DataFrame, pages: pl.DataFrame, rule: CleanRule,
-                    engine: str = "resiliparse") -> tuple[pl.DataFrame, pl.DataFrame]:
+                    engine: str = "trafilatura") -> tuple[pl.DataFrame, pl.DataFrame]:
     """(documents, drops): one document per link whose page yields clean text, first of each exact duplicate.
 
     Exact duplicates (mirrors of one article) are found by a fingerprint of the
