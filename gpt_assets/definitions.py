@@ -5,11 +5,13 @@ import dagster as dg
 from gpt_assets.defs.dedup import DEDUP_ASSETS
 from gpt_assets.defs.ingest import INGEST_ASSETS, ingest_rejects
 from gpt_assets.defs.mixture import MIXTURE_ASSETS
+from gpt_assets.defs.prompts import PROMPT_ASSETS, LabelerResource
 from gpt_assets.defs.quality import QUALITY_ASSETS
 from gpt_assets.defs.webtext import WEBTEXT_ASSETS
 from gpt_assets.resources import Compute, DataRoot
 
-ASSETS = [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS]
-RESOURCES = {"data": DataRoot(), "compute": Compute()}
+ASSETS = [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
+          *PROMPT_ASSETS]
+RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource()}
 
 defs = dg.Definitions(assets=ASSETS, resources=RESOURCES)

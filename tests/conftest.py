@@ -13,6 +13,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 TINY_CONFIG = {
     "quality_classifier": {"epoch": 25, "lr": 0.5, "min_auc": 0.8},
     "training_mixture": {"max_share_error": 0.1},
+    "prompt_splits": {"sft": 100, "rm": 250, "ppo": 230, "max_share_error": 0.02},
 }
 
 

@@ -12,6 +12,7 @@ COMMONCRAWL = re.compile(r"^commoncrawl/(CC-MAIN-\d{4}-\d{2})/[^/]+\.warc\.wet\.
 REFERENCE = re.compile(r"^reference/([a-z0-9_]+)/[^/]+\.jsonl\.gz$")
 PROMPTS = re.compile(r"^prompts/[^/]+\.jsonl$")
 BENCHMARKS = re.compile(r"^benchmarks/([A-Za-z0-9_.-]+)\.jsonl$")
+FEEDBACK = re.compile(r"^feedback/(hh-rlhf|oasst|alpaca)/[^/]+\.(?:jsonl|jsonl\.gz|json)$")
 PATTERNS = {
     "reddit": REDDIT,
     "webpages": WEBPAGES,
@@ -19,6 +20,7 @@ PATTERNS = {
     "reference": REFERENCE,
     "prompts": PROMPTS,
     "benchmarks": BENCHMARKS,
+    "feedback": FEEDBACK,
 }
 
 
