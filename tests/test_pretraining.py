@@ -5,7 +5,7 @@ import pytest
 
 from gpt_assets import decontam_stage
 from gpt_assets.decontam import BenchmarkIndex, DecontamConfig, ngram_hashes, tokens
-from gpt_assets.dedup import DEFAULT, GPT3, cluster_pairs, dedup, normalize, shingle_strings
+from gpt_assets.dedup import GPT3, cluster_pairs, dedup, normalize, shingle_strings
 from gpt_assets.defs.dedup import DedupAssetConfig
 from gpt_assets.sampleworld import load_truth
 from gpt_assets.webtext.urls import host_of, is_wikipedia
@@ -88,12 +88,12 @@ def test_dedup_finds_the_planted_near_duplicates(cc_with_truth):
     planted = _pairs(truth, "dup_cluster_id")
     target = {p for p in planted if jaccard(*p) >= 0.8}
     assert len(target) >= 5
-    threshold = DedupAssetConfig().threshold
-    found = _pairs(dedup(docs, DEFAULT.with_(threshold=threshold)), "cluster_id")
+    config = DedupAssetConfig().dedup_config()
+    found = _pairs(dedup(docs, config), "cluster_id")
     correct = {p for p in found if p in planted or jaccard(*p) >= 0.8}
     precision, recall = len(correct) / len(found), len(found & target) / len(target)
     assert precision >= 0.95 and recall >= 0.9, (precision, recall)
-    gpt3 = _pairs(dedup(docs, GPT3.with_(threshold=threshold)), "cluster_id")
+    gpt3 = _pairs(dedup(docs, GPT3.with_(threshold=config.threshold)), "cluster_id")
     assert len(gpt3 & target) / len(target) <= recall  # the 10-hash preset recalls no more
 
 
@@ -103,7 +103,7 @@ def test_every_planted_webtext_copy_is_removed_from_cc(lineage, cc_with_truth):
         "doc_id", pl.lit("webtext").alias("source"), pl.lit("").alias("partition"), "text", "page_url").collect()
     pages = load_truth(lineage.root / "truth", "webpages").select(pl.col("url").alias("page_url"), "article_id")
     in_webtext = set(webtext.join(pages, on="page_url")["article_id"].drop_nulls())
-    config = DEFAULT.with_(threshold=DedupAssetConfig().threshold)
+    config = DedupAssetConfig().dedup_config()
     out = dedup(docs, config, reference=webtext.drop("page_url"),
                 reference_threshold=DedupAssetConfig().webtext_threshold).join(truth, on="doc_id")
     copies = out.filter((pl.col("kind") == "webtext_copy") & pl.col("webtext_article_id").is_in(list(in_webtext)))

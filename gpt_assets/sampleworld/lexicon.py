@@ -725,11 +725,17 @@ CHROME_SHARE = _p("Share on Facebook|Tweet|Share on Reddit|Email|Print|WhatsApp|
 # Prompt-building vocabularies.
 ANIMALS = _w(
     "fox rabbit turtle owl penguin elephant giraffe squirrel hedgehog otter dolphin bear cat dog mouse frog "
-    "lion tiger panda koala kangaroo duck goat horse crow octopus raccoon badger beaver"
+    "lion tiger panda koala kangaroo duck goat horse crow octopus raccoon badger beaver zebra wolf moose camel "
+    "hippo rhino cheetah parrot flamingo seal walrus hamster sloth llama chipmunk lizard snail whale crab bee "
+    "butterfly ladybug peacock swan pig cow sheep chicken donkey mole bat lemur yak pelican"
 )
 SKILLS = _p(
     "swim|paint|play the piano|fly|read|cook pasta|dance|sing|climb trees|ride a bicycle|juggle|knit|"
-    "play chess|build a boat|tell jokes|speak French|garden|skate|write poems|fish|bake bread|draw maps"
+    "play chess|build a boat|tell jokes|speak French|garden|skate|write poems|fish|bake bread|draw maps|"
+    "whistle|ice skate|surf|bake a cake|ski|skateboard|play the drums|play the violin|tie knots|do magic tricks|"
+    "make pottery|sail|read the stars|count to one hundred|write letters|take photos|make friends|share|"
+    "tell the time|play soccer|do cartwheels|build a snowman|fix bicycles|paint portraits|ride a scooter|"
+    "play the flute|speak Spanish|fly a kite"
 )
 TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -871,6 +877,89 @@ TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "feed them with compost",
         ),
     ),
+    (
+        "get better at chess",
+        ("play a few games every day", "study basic openings", "review your lost games", "solve short puzzles"),
+    ),
+    (
+        "drink more water",
+        ("carry a reusable bottle", "drink a glass with every meal", "set reminders on your phone", "eat fruit"),
+    ),
+    (
+        "wake up earlier",
+        (
+            "move your alarm back by fifteen minutes at a time",
+            "put the alarm across the room",
+            "open the curtains right away",
+            "go to bed earlier",
+        ),
+    ),
+    (
+        "read more books",
+        ("read twenty pages a day", "keep a book in your bag", "join a book club", "read before bed"),
+    ),
+    (
+        "spend less time on my phone",
+        (
+            "turn off most notifications",
+            "keep the phone out of the bedroom",
+            "set app time limits",
+            "replace scrolling with a walk",
+        ),
+    ),
+    (
+        "learn to play the guitar",
+        ("learn a few basic chords", "practice fifteen minutes a day", "play songs you love", "use a tuner"),
+    ),
+    (
+        "eat more vegetables",
+        (
+            "add a vegetable to every meal",
+            "keep cut vegetables in the fridge",
+            "try one new recipe a week",
+            "make soups and stir-fries",
+        ),
+    ),
+    (
+        "stay focused while working from home",
+        (
+            "keep a fixed work area",
+            "plan the day the night before",
+            "work in timed blocks",
+            "close unused browser tabs",
+        ),
+    ),
+    (
+        "paint a room",
+        ("clean and tape the walls", "use a primer", "cut in the edges with a brush", "apply two thin coats"),
+    ),
+    (
+        "train a puppy",
+        (
+            "use treats to reward good behavior",
+            "keep training sessions short",
+            "be consistent with commands",
+            "take it outside often",
+        ),
+    ),
+    (
+        "write a resume",
+        (
+            "start with a short summary",
+            "list results, not just duties",
+            "keep it to one page",
+            "tailor it to each job",
+        ),
+    ),
+    (
+        "make a budget",
+        (
+            "list your monthly income",
+            "track every expense for a month",
+            "set limits for each category",
+            "review it at the end of the month",
+        ),
+    ),
 )
 FACT_QA: tuple[tuple[str, str], ...] = (
     (
@@ -905,6 +994,42 @@ FACT_QA: tuple[tuple[str, str], ...] = (
     ("How many legs does a spider have?", "A spider has eight legs."),
     ("What gas do humans breathe out?", "Humans breathe out carbon dioxide."),
     ("Which ocean is the largest?", "The Pacific Ocean is the largest ocean."),
+    ("How many days are in a leap year?", "A leap year has 366 days."),
+    ("What is the tallest mountain on Earth?", "Mount Everest is the tallest mountain on Earth."),
+    ("What is the chemical symbol for gold?", "The chemical symbol for gold is Au."),
+    ("How many sides does a hexagon have?", "A hexagon has six sides."),
+    ("What is the closest star to Earth?", "The Sun is the closest star to Earth."),
+    ("Which planet is known as the Red Planet?", "Mars is known as the Red Planet."),
+    ("How many bones are in the adult human body?", "An adult human body has 206 bones."),
+    ("What is the longest river in Africa?", "The Nile is the longest river in Africa."),
+    ("Why do cats purr?", "Cats purr to show contentment and also to soothe themselves when stressed or hurt."),
+    ("What does a thermometer measure?", "A thermometer measures temperature."),
+    ("How many players are on a soccer team on the field?", "Each soccer team has eleven players on the field."),
+    ("What is the hardest natural substance?", "Diamond is the hardest natural substance."),
+    ("Why does ice float on water?", "Ice is less dense than liquid water, so it floats."),
+    ("What is the smallest planet in the solar system?", "Mercury is the smallest planet in the solar system."),
+    ("How many hearts does an octopus have?", "An octopus has three hearts."),
+    (
+        "What is the largest desert in the world?",
+        "Antarctica is the largest desert; the Sahara is the largest hot one.",
+    ),
+    (
+        "Why do we have leap years?",
+        "A year is about 365.25 days, so an extra day every four years keeps calendars aligned.",
+    ),
+    ("What is the speed of light?", "Light travels at about 300,000 kilometers per second."),
+    ("How many strings does a standard guitar have?", "A standard guitar has six strings."),
+    ("What is the main gas in Earth's air?", "Nitrogen makes up about 78 percent of Earth's air."),
+    ("Why do onions make you cry?", "Cutting onions releases a gas that irritates the eyes, which then make tears."),
+    ("How long does it take Earth to orbit the Sun?", "Earth takes about 365.25 days to orbit the Sun."),
+    ("What is the largest mammal?", "The blue whale is the largest mammal."),
+    ("How many minutes are in a soccer match?", "A soccer match lasts 90 minutes, in two halves of 45."),
+    ("What causes thunder?", "Lightning heats the air so fast that it expands with a loud boom, which is thunder."),
+    ("Why is the ocean salty?", "Rivers carry dissolved minerals from rocks into the sea, where the salt builds up."),
+    ("How many teeth does an adult have?", "Most adults have 32 teeth, including the wisdom teeth."),
+    ("What is the capital of the United States?", "The capital of the United States is Washington, D.C."),
+    ("Which animal is the fastest on land?", "The cheetah is the fastest land animal."),
+    ("What do caterpillars turn into?", "Caterpillars turn into butterflies or moths."),
 )
 UNIT_FACTS: tuple[tuple[str, str, int], ...] = (
     ("minutes", "hour", 60),
@@ -921,6 +1046,20 @@ UNIT_FACTS: tuple[tuple[str, str, int], ...] = (
     ("ounces", "pound", 16),
     ("millimeters", "centimeter", 10),
     ("meters", "kilometer", 1000),
+    ("minutes", "day", 1440),
+    ("seconds", "hour", 3600),
+    ("hours", "week", 168),
+    ("days", "fortnight", 14),
+    ("milliliters", "liter", 1000),
+    ("cups", "pint", 2),
+    ("pints", "quart", 2),
+    ("quarts", "gallon", 4),
+    ("teaspoons", "tablespoon", 3),
+    ("inches", "yard", 36),
+    ("feet", "mile", 5280),
+    ("milligrams", "gram", 1000),
+    ("decades", "century", 10),
+    ("eggs", "dozen", 12),
 )
 BOOK_AUTHORS: tuple[tuple[str, str], ...] = (
     ("Pride and Prejudice", "Jane Austen"),
@@ -939,36 +1078,106 @@ BOOK_AUTHORS: tuple[tuple[str, str], ...] = (
     ("Walden", "Henry David Thoreau"),
     ("Ulysses", "James Joyce"),
     ("Madame Bovary", "Gustave Flaubert"),
+    ("Anna Karenina", "Leo Tolstoy"),
+    ("Wuthering Heights", "Emily Brontë"),
+    ("Little Women", "Louisa May Alcott"),
+    ("The Adventures of Tom Sawyer", "Mark Twain"),
+    ("Treasure Island", "Robert Louis Stevenson"),
+    ("Emma", "Jane Austen"),
+    ("Oliver Twist", "Charles Dickens"),
+    ("A Tale of Two Cities", "Charles Dickens"),
+    ("Macbeth", "William Shakespeare"),
+    ("Romeo and Juliet", "William Shakespeare"),
+    ("The Iliad", "Homer"),
+    ("Les Misérables", "Victor Hugo"),
+    ("The Count of Monte Cristo", "Alexandre Dumas"),
+    ("Heart of Darkness", "Joseph Conrad"),
+    ("The Picture of Dorian Gray", "Oscar Wilde"),
+    ("Alice's Adventures in Wonderland", "Lewis Carroll"),
+    ("The War of the Worlds", "H. G. Wells"),
+    ("The Brothers Karamazov", "Fyodor Dostoevsky"),
+    ("Middlemarch", "George Eliot"),
+    ("The Scarlet Letter", "Nathaniel Hawthorne"),
+    ("Gulliver's Travels", "Jonathan Swift"),
+    ("Robinson Crusoe", "Daniel Defoe"),
+    ("The Call of the Wild", "Jack London"),
+    ("Sense and Sensibility", "Jane Austen"),
+    ("Around the World in Eighty Days", "Jules Verne"),
+    ("Twenty Thousand Leagues Under the Seas", "Jules Verne"),
+    ("The Jungle Book", "Rudyard Kipling"),
+    ("Anne of Green Gables", "Lucy Maud Montgomery"),
+    ("The Secret Garden", "Frances Hodgson Burnett"),
+    ("Dr Jekyll and Mr Hyde", "Robert Louis Stevenson"),
+    ("The Canterbury Tales", "Geoffrey Chaucer"),
+    ("Faust", "Johann Wolfgang von Goethe"),
+    ("The Divine Comedy", "Dante Alighieri"),
+    ("Candide", "Voltaire"),
 )
 POSITIVE_PHRASES = _p(
     "works perfectly|exceeded my expectations|is worth every penny|arrived quickly|is very well made|"
-    "I would buy it again|my whole family loves it|is easy to use|looks great|is the best I have owned"
+    "I would buy it again|my whole family loves it|is easy to use|looks great|is the best I have owned|"
+    "does exactly what it promises|feels solid and sturdy|was a great gift|saves me so much time|"
+    "is super comfortable|is beautifully designed|is a joy to use every day|I recommend it to everyone|"
+    "was easy to set up|has held up really well"
 )
 NEGATIVE_PHRASES = _p(
     "broke after two days|was a waste of money|arrived damaged|stopped working within a week|"
     "is very poorly made|I want a refund|smells strange|is much smaller than described|"
-    "is hard to use|was the worst purchase I have made"
+    "is hard to use|was the worst purchase I have made|"
+    "fell apart after a month|is way too loud|I regret buying it|does not work as advertised|"
+    "feels cheap and flimsy|gave me nothing but trouble|is overpriced for what it is|"
+    "I am sending it back|was missing parts|is a total disappointment"
 )
 PRODUCTS = _p(
     "coffee maker|blender|backpack|desk lamp|phone case|water bottle|rice cooker|pair of headphones|"
-    "winter jacket|toaster|yoga mat|electric kettle|office chair|tent|board game|vacuum cleaner"
+    "winter jacket|toaster|yoga mat|electric kettle|office chair|tent|board game|vacuum cleaner|"
+    "smartwatch|standing desk|air fryer|electric toothbrush|bluetooth speaker|camping stove|reading lamp|"
+    "laptop stand|espresso machine|robot vacuum|pair of running shoes|rain jacket|travel mug|cast iron skillet|"
+    "baby stroller|dog bed|cat tree|gaming mouse|mechanical keyboard|sleeping bag|kitchen scale|hair dryer|"
+    "portable charger|e-reader|bike helmet|garden hose|air purifier|weighted blanket|desk organizer"
 )
-RECIPIENTS = _p("landlord|manager|professor|neighbor|team|doctor|insurance company|customer support team")
+RECIPIENTS = _p(
+    "landlord|manager|professor|neighbor|team|doctor|insurance company|customer support team|"
+    "child's teacher|school principal|HR department|bank|dentist|coach|client|supervisor|property manager|"
+    "city council|hotel manager|airline|gym|internet provider|local library|homeowners association|tutor|editor"
+)
 REQUESTS = _p(
     "a deadline extension|a refund|a meeting next week|a repair in my apartment|a day off on Friday|"
-    "a copy of my records|feedback on my report|a letter of recommendation"
+    "a copy of my records|feedback on my report|a letter of recommendation|"
+    "an update on my order|a meeting to discuss my salary|permission to work from home on Mondays|"
+    "information about the summer program|an invoice for last month|a later start date|a quieter room|"
+    "a copy of the contract|help with my account login|a change to my schedule|a replacement part|"
+    "more time on the project|a parking permit|an appointment next week|feedback on my presentation|"
+    "a refund for a cancelled class|a receipt for my payment|advice on next steps|a short call this week|"
+    "a discount for a group booking"
 )
 POEM_TOPICS = _p(
     "the ocean|autumn leaves|a rainy morning|the city at night|an old friend|the first snow|a lighthouse|"
-    "the mountains|a summer garden|the moon"
+    "the mountains|a summer garden|the moon|"
+    "the sea at dawn|my grandmother's kitchen|the last day of summer|a city bus|a cup of coffee|a winter forest|"
+    "my hometown|a broken umbrella|the stars|a quiet library|a thunderstorm|spring rain|an empty playground|"
+    "a long train ride|the desert at night|a field of sunflowers|a harbor at dusk|friendship|growing older|"
+    "a new baby|a lost dog|the first day of school|the northern lights|falling leaves|a mountain lake|"
+    "a busy market|an old photograph|a paper boat|the wind|a candle|a bicycle ride|a river|a snowy evening|"
+    "the sound of rain|a sleeping cat|an old bridge|a rooftop at night|the road home|a cherry tree|"
+    "morning fog|a letter from home|the end of a long week|a new job|moving away|a forgotten song"
 )
 EVENTS = _p(
     "the opening of our new bakery|a free concert in the park|our summer sale|the launch of our app|"
-    "a charity run next Saturday|our new podcast episode|the grand opening of a bookstore"
+    "a charity run next Saturday|our new podcast episode|the grand opening of a bookstore|"
+    "a farmers market|an open mic night|a book signing|a pop-up art show|our anniversary party|"
+    "a free yoga class|a community cleanup|a trivia night|a cooking workshop|a kids' craft day|"
+    "a charity bake sale|a movie night under the stars|a job fair|a plant swap|a used book sale|"
+    "a live jazz night|a coding workshop for beginners|our spring menu|a photography walk|a board game night|"
+    "a poetry reading|a food truck festival"
 )
 BUSINESSES = _p(
     "coffee shop|bakery|bookstore|dog grooming business|bike repair shop|yoga studio|food truck|"
-    "plant nursery|tutoring service|web design agency"
+    "plant nursery|tutoring service|web design agency|"
+    "ice cream shop|pet sitting service|cleaning company|flower shop|vegan restaurant|barber shop|"
+    "craft brewery|toy store|photography studio|moving company|bike rental shop|tea house|vintage clothing store|"
+    "music school|climbing gym|catering business|pizza place|hardware store|escape room|candle shop|"
+    "language school|car wash|bookbinding studio|pottery studio|daycare center"
 )
 DISHES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pancakes", ("flour", "eggs", "milk")),
@@ -979,8 +1188,245 @@ DISHES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("chili", ("beans", "tomatoes", "chili powder")),
     ("an omelette", ("eggs", "butter", "cheese")),
     ("pasta with pesto", ("pasta", "basil", "pine nuts")),
+    ("vegetable curry", ("potatoes", "coconut milk", "curry paste")),
+    ("lemon chicken", ("chicken", "lemons", "garlic")),
+    ("a Greek salad", ("cucumbers", "tomatoes", "feta")),
+    ("mushroom risotto", ("rice", "mushrooms", "parmesan")),
+    ("beef tacos", ("ground beef", "tortillas", "cheese")),
+    ("chocolate chip cookies", ("flour", "butter", "chocolate chips")),
+    ("lentil soup", ("lentils", "carrots", "onion")),
+    ("shakshuka", ("eggs", "tomatoes", "peppers")),
+    ("a stir-fry", ("noodles", "broccoli", "soy sauce")),
+    ("apple pie", ("apples", "flour", "butter")),
+    ("roast potatoes", ("potatoes", "olive oil", "rosemary")),
+    ("French toast", ("bread", "eggs", "milk")),
+    ("a tuna salad sandwich", ("tuna", "mayonnaise", "bread")),
+    ("hummus", ("chickpeas", "tahini", "lemon")),
+    ("spaghetti carbonara", ("spaghetti", "eggs", "bacon")),
+    ("a fruit smoothie", ("bananas", "berries", "yogurt")),
+    ("mac and cheese", ("macaroni", "cheddar", "milk")),
+    ("a veggie omelette", ("eggs", "spinach", "peppers")),
+    ("blueberry muffins", ("flour", "blueberries", "sugar")),
+    ("chicken noodle soup", ("chicken", "noodles", "celery")),
+    ("a caprese salad", ("tomatoes", "mozzarella", "basil")),
 )
 EMAIL_DOMAINS = _w("example.com mailbox.org inbox.net postbox.io webmail.co fastmail.test")
 STREET_NAMES = _w("Maple Oak Pine Cedar Elm Birch Willow Harbor Hill Lake Park River Church Mill Station")
 STREET_KINDS = _w("Street Avenue Road Lane Drive Boulevard Court Way")
 TYPO_WORDS = _p("teh|thier|recieve|definately|seperate|occured|untill|wich|becuase|tommorow")
+
+# Prompt framing and richer prompt slots (used by prompts.py only).
+EXTRA_CAPITALS: tuple[tuple[str, str], ...] = (
+    ("Iceland", "Reykjavik"),
+    ("Estonia", "Tallinn"),
+    ("Latvia", "Riga"),
+    ("Lithuania", "Vilnius"),
+    ("the Czech Republic", "Prague"),
+    ("Slovakia", "Bratislava"),
+    ("Slovenia", "Ljubljana"),
+    ("Croatia", "Zagreb"),
+    ("Serbia", "Belgrade"),
+    ("Romania", "Bucharest"),
+    ("Bulgaria", "Sofia"),
+    ("Ukraine", "Kyiv"),
+    ("Georgia", "Tbilisi"),
+    ("Armenia", "Yerevan"),
+    ("Israel", "Jerusalem"),
+    ("Jordan", "Amman"),
+    ("Lebanon", "Beirut"),
+    ("Saudi Arabia", "Riyadh"),
+    ("Iran", "Tehran"),
+    ("Iraq", "Baghdad"),
+    ("Pakistan", "Islamabad"),
+    ("Bangladesh", "Dhaka"),
+    ("Nepal", "Kathmandu"),
+    ("Sri Lanka", "Colombo"),
+    ("Indonesia", "Jakarta"),
+    ("Malaysia", "Kuala Lumpur"),
+    ("the Philippines", "Manila"),
+    ("Mongolia", "Ulaanbaatar"),
+    ("Cambodia", "Phnom Penh"),
+    ("Laos", "Vientiane"),
+    ("Ethiopia", "Addis Ababa"),
+    ("Ghana", "Accra"),
+    ("Senegal", "Dakar"),
+    ("Tanzania", "Dodoma"),
+    ("Uganda", "Kampala"),
+    ("Zimbabwe", "Harare"),
+    ("Zambia", "Lusaka"),
+    ("Tunisia", "Tunis"),
+    ("Algeria", "Algiers"),
+    ("Cuba", "Havana"),
+    ("Jamaica", "Kingston"),
+    ("Colombia", "Bogotá"),
+    ("Venezuela", "Caracas"),
+    ("Ecuador", "Quito"),
+    ("Uruguay", "Montevideo"),
+    ("Paraguay", "Asunción"),
+    ("Costa Rica", "San José"),
+    ("Panama", "Panama City"),
+    ("Guatemala", "Guatemala City"),
+    ("Luxembourg", "Luxembourg"),
+    ("Malta", "Valletta"),
+    ("Cyprus", "Nicosia"),
+    ("Albania", "Tirana"),
+    ("Fiji", "Suva"),
+    ("Qatar", "Doha"),
+)
+GREETINGS = _p(
+    "Hi!|Hello!|Hey,|Hi there.|Hey there!|Good morning!|Good afternoon.|Good evening!|Hello again.|Hiya!|"
+    "Hi, hope you're well.|Hello, I hope you are doing well.|Hey, quick one.|Greetings!|Morning!|Hi again!|"
+    "Hello there,|Hey hey!|Hi, hope your day is going well.|Hello friend!"
+)
+OCCUPATIONS = _p(
+    "nurse|teacher|software developer|student|retired engineer|small business owner|graphic designer|"
+    "accountant|librarian|chef|bus driver|pharmacist|marketing manager|data analyst|high school teacher|"
+    "college student|stay-at-home parent|freelance writer|electrician|architect|barista|social worker|dentist|"
+    "paramedic|project manager|real estate agent|photographer|veterinarian|lawyer|translator|carpenter|"
+    "firefighter|musician|plumber|research assistant|HR manager|sales representative|mechanic|"
+    "yoga instructor|personal trainer|farmer|pilot|flight attendant|museum guide|web developer|"
+    "customer service agent|office manager|retired teacher|graduate student|PhD student|bookkeeper|tailor|"
+    "florist|journalist|copywriter|game designer|physical therapist|hotel receptionist|school counselor|baker"
+)
+RELATIVES = _p(
+    "daughter|son|niece|nephew|grandmother|grandfather|mom|dad|sister|brother|wife|husband|partner|best friend|"
+    "roommate|coworker|boss|neighbor|cousin|aunt|uncle|grandson|granddaughter|teenage son|little brother|"
+    "little sister|stepdad|stepmom|godson|goddaughter"
+)
+PURPOSES = _p(
+    "a school project|my small business|our team newsletter|a class I teach|my personal blog|a birthday card|"
+    "a work presentation|our club's website|a community newsletter|my portfolio|a podcast episode|"
+    "a church bulletin|a family group chat|my English homework|a job application|our office party|"
+    "a LinkedIn post|a school assembly|a book club meeting|a youth group|my online shop|a nonprofit flyer|"
+    "a local radio show|a scout meeting|a parent newsletter|my Etsy shop|a staff meeting|a wedding slideshow|"
+    "a library display|a training workshop"
+)
+DEADLINES = _p(
+    "today|tonight|this morning|this afternoon|this week|before Friday|by tomorrow|before the weekend|"
+    "by Monday|in an hour|before my meeting|by the end of the day|before lunch|by next week"
+)
+TONES = _p(
+    "friendly|warm|professional|playful|upbeat|calm|cheerful|formal|casual|confident|gentle|enthusiastic|"
+    "heartfelt|lighthearted|polite|sincere|encouraging|witty"
+)
+AUDIENCES = _p(
+    "busy parents|college students|small business owners|first-time buyers|outdoor lovers|home cooks|"
+    "remote workers|seniors|new homeowners|pet owners|travelers|gamers|teachers|runners|artists|commuters|"
+    "families with young kids|beginners|tech fans|book lovers|gardeners|nurses|musicians|students on a budget|"
+    "weekend hikers"
+)
+STORY_PLACES = _p(
+    "a quiet forest|a busy city|a small village|the edge of a lake|a snowy mountain|an old farm|a sunny beach|"
+    "a big zoo|a hidden valley|a tiny island|a noisy harbor|a desert oasis|a rainy town|a flower meadow|"
+    "a deep jungle|a library basement|a lighthouse|a windy hill|a castle garden|a river bank|"
+    "a school playground|a bakery attic|an apple orchard|a train station|a mountain cabin|a coral reef|"
+    "a pumpkin patch|a frozen pond|a circus tent|a city park"
+)
+STORY_ADJS = _p(
+    "little|shy|clumsy|brave|curious|grumpy|tiny|old|lazy|cheerful|stubborn|nervous|clever|sleepy|young|silly|"
+    "gentle|proud|lonely|bold"
+)
+POEM_MOODS = _p(
+    "hopeful|melancholy|joyful|peaceful|nostalgic|playful|wistful|tender|bittersweet|uplifting|quiet|dreamy|"
+    "grateful|lonely|calm|warm"
+)
+EMAIL_REASONS = _p(
+    "I have been sick this week|my car broke down|my family is visiting|I am moving next month|"
+    "the heating stopped working|I have a medical appointment|my child is starting school|I was charged twice|"
+    "the package arrived damaged|I am traveling for work|the deadline overlaps with my exams|"
+    "I missed the last meeting|my schedule changed|I want to plan ahead|the first one was lost in the mail|"
+    "the noise has been keeping me awake|I started a new job|I need it for a visa application|"
+    "our team is short-staffed|I am applying for a new position"
+)
+PRODUCT_ADJS = _p(
+    "lightweight|durable|compact|affordable|premium|eco-friendly|foldable|waterproof|handmade|minimalist|"
+    "stylish|quiet|energy-efficient|portable|rechargeable|ergonomic|smart|heavy-duty|vintage-style|colorful|"
+    "wireless|modular|travel-size|family-size|budget-friendly"
+)
+PRODUCT_FEATURES = _p(
+    "a two-year warranty|free shipping|a lifetime guarantee|recycled materials|a matte black finish|"
+    "a choice of five colors|a carrying case|a quick-start guide|a 30-day return policy|a built-in timer|"
+    "a soft-touch grip|a washable cover|USB-C charging|a long-lasting battery|a non-slip base|"
+    "a stainless steel body|a one-touch button|a compact storage bag|an easy-clean surface|a modern design|"
+    "adjustable settings|a quiet motor|a spare filter|a gift box|a free mobile app"
+)
+SPEECHES: tuple[tuple[str, str], ...] = (
+    ("wedding toast", "Please raise your glasses to {name} and a lifetime of happiness."),
+    ("retirement speech", "Please join me in wishing {name} a long and happy retirement."),
+    ("birthday toast", "Please raise your glasses and wish {name} a very happy birthday."),
+    ("graduation speech", "Congratulations, {name}; we are all so proud of you."),
+    ("farewell speech", "We will miss you, {name}, and we wish you the very best."),
+    ("anniversary toast", "Here's to {name} and many more happy years together."),
+    ("welcome speech", "Please join me in giving {name} a warm welcome."),
+    ("thank-you speech", "From all of us, thank you, {name}."),
+    ("award introduction", "Please join me in congratulating {name} on this well-deserved award."),
+)
+TRAITS = _p(
+    "always makes everyone laugh|never misses a deadline|bakes the best bread in town|has run ten marathons|"
+    "taught me to ride a bike|is the kindest person I know|can fix anything with duct tape|"
+    "has a terrible sense of direction|loves bad puns|started our book club|volunteers every weekend|"
+    "has traveled to thirty countries|grows enormous tomatoes|knows every song from the eighties|"
+    "makes the best coffee in the office|has been my friend since kindergarten|never forgets a birthday|"
+    "plays the guitar at every party|can talk to anyone|once got lost in a supermarket for two hours"
+)
+HOBBIES = _p(
+    "hiking|baking bread|playing chess|birdwatching|painting|running|gardening|photography|reading mysteries|"
+    "cycling|cooking Thai food|playing the guitar|knitting|rock climbing|swimming|traveling|writing poetry|"
+    "volunteering|fishing|camping|board games|woodworking|yoga|salsa dancing|sailing|pottery|learning languages|"
+    "trail running|collecting vinyl records|astronomy"
+)
+GIFT_IDEAS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("hiking", ("a lightweight daypack", "a trail guide book", "wool hiking socks", "a headlamp", "a water filter")),
+    ("cooking", ("a good chef's knife", "a cookbook", "a cast iron pan", "a spice set", "a cooking class")),
+    ("reading", ("a gift card for a bookstore", "a reading light", "a novel by a new author", "a bookmark set",
+                 "a cozy blanket")),
+    ("gardening", ("a pair of gardening gloves", "a set of seeds", "a pruning tool", "a kneeling pad",
+                   "a watering can")),
+    ("music", ("concert tickets", "a pair of good headphones", "a vinyl record", "a music lesson",
+               "a songbook")),
+    ("coffee", ("a bag of fresh beans", "a pour-over kit", "a hand grinder", "a travel mug", "a coffee subscription")),
+    ("photography", ("a camera strap", "a small tripod", "a photo book", "a lens cleaning kit", "a photo walk tour")),
+    ("yoga", ("a yoga mat", "a set of yoga blocks", "a class pass", "a water bottle", "a meditation cushion")),
+    ("board games", ("a new strategy game", "a card game", "a puzzle", "a dice set", "a game night snack box")),
+    ("painting", ("a set of brushes", "a sketchbook", "watercolor paints", "a small easel", "an art class")),
+    ("running", ("running socks", "a running belt", "a race entry", "a foam roller", "a reflective vest")),
+    ("traveling", ("a packing cube set", "a travel journal", "a neck pillow", "a universal adapter",
+                   "a guidebook")),
+    ("tea", ("a loose-leaf tea sampler", "a teapot", "a tea infuser", "a set of mugs", "honey from a local farm")),
+    ("camping", ("a camping lantern", "a camp mug", "a folding chair", "a pocket knife", "a hammock")),
+    ("baking", ("a stand mixer attachment", "a baking book", "a set of cake pans", "a kitchen scale",
+                "a silicone baking mat")),
+)
+TRIP_INTERESTS = _p(
+    "museums|street food|architecture|hiking|live music|art galleries|history|markets|coffee shops|parks|"
+    "nightlife|bookshops|photography|local beer|vintage shopping|boat trips|cycling|gardens|"
+    "old churches|modern design"
+)
+IDEA_THINGS: tuple[tuple[str, str], ...] = (
+    ("a science fair project", "science"),
+    ("a weekend trip", "travel"),
+    ("a dinner party menu", "cooking"),
+    ("a school fundraiser", "education"),
+    ("a new mobile app", "technology"),
+    ("a history lesson", "history"),
+    ("a nature walk with kids", "nature"),
+    ("a team sports day", "sports"),
+    ("a personal budget", "finance"),
+    ("a healthy morning routine", "health"),
+    ("a small music festival", "music"),
+    ("a town hall meeting", "politics"),
+    ("a classroom experiment", "science"),
+    ("a picnic menu", "cooking"),
+    ("a museum visit", "history"),
+    ("a hackathon project", "technology"),
+    ("a road trip", "travel"),
+    ("a savings challenge", "finance"),
+    ("an office wellness week", "health"),
+    ("a school concert", "music"),
+    ("a local election debate", "politics"),
+    ("a community garden", "nature"),
+    ("a study group", "education"),
+    ("a charity football match", "sports"),
+    ("a family game night", "education"),
+    ("a bake sale", "cooking"),
+)
