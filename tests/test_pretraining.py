@@ -134,3 +134,25 @@ def test_mixture_holds_no_benchmark_passage_and_reports_table_2_2(lineage):
     assert not any(len(index.hits(ngram_hashes(tokens(t)[0], 13))) for t in texts)
     summary = lineage.sql("select source, tokens, weight, epochs from mixture_summary order by source")
     assert [r[0] for r in summary] == ["books1", "books2", "commoncrawl", "webtext", "wikipedia"]
+
+
+def test_a_new_crawl_is_deduplicated_against_stored_signatures(lineage, tmp_path):
+    import logging
+
+    from gpt_assets.defs.dedup import incremental_cc
+    from gpt_assets.resources import DataRoot
+
+    docs = lineage.lake.scan("cc_documents").select(
+        "doc_id", pl.lit("commoncrawl").alias("source"), pl.col("crawl").alias("partition"), "text").collect()
+    crawls = sorted(docs["partition"].unique().to_list())
+    data, cfg = DataRoot(path=str(tmp_path)), DedupAssetConfig()
+    log = logging.getLogger("test")
+    first = incremental_cc(data, docs.filter(pl.col("partition") == crawls[0]), None, cfg.dedup_config(), cfg, log)
+    signed_parts = sorted((tmp_path / "dedup_index").rglob("part-*.sig.npy"))
+    both = incremental_cc(data, docs, None, cfg.dedup_config(), cfg, log)
+    assert sorted((tmp_path / "dedup_index").rglob("part-*.sig.npy"))[: len(signed_parts)] == signed_parts
+    assert len(sorted((tmp_path / "dedup_index").rglob("part-*.sig.npy"))) == len(signed_parts) + 1
+    batch = dedup(docs, cfg.dedup_config())
+    joined = both.join(batch, on="doc_id", suffix="_batch")
+    assert joined.height == docs.height and (joined["kept"] == joined["kept_batch"]).all()
+    assert first.height == docs.filter(pl.col("partition") == crawls[0]).height

@@ -2,10 +2,14 @@
 
 # No `from __future__ import annotations`: Dagster reads the annotations.
 
+import hashlib
+import json
+import shutil
+
 import dagster as dg
 import polars as pl
 
-from gpt_assets.dedup import DEFAULT, GPT3, dedup
+from gpt_assets.dedup import DEFAULT, GPT3, OUTPUT_COLUMNS, DedupIndex, dedup, remove_reference_copies
 from gpt_assets.defs.common import md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import reference_documents
 from gpt_assets.defs.quality import cc_filtered
@@ -53,6 +57,7 @@ class DedupAssetConfig(dg.Config):
     # Ours: a CC page that copies a WebText article inside its own navigation and footer has Jaccard ~0.6-0.9
     # to the extracted article; unrelated documents share almost no word 5-grams.
     webtext_threshold: float = 0.5
+    rebuild_index: bool = False  # re-sign every crawl (the incremental index is rebuilt from scratch)
 
 
 @dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[webtext_documents, cc_filtered, reference_documents],
@@ -63,14 +68,15 @@ class DedupAssetConfig(dg.Config):
 def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConfig, data: DataRoot):
     dcfg = config.dedup_config()
     docs = source_documents(data)
-    webtext = docs.filter(pl.col("source") == "webtext")
+    webtext = docs.filter(pl.col("source") == "webtext").select("doc_id", "source", "partition", "text")
     parts = []
     for source in sorted(docs["source"].unique().to_list()):
         frame = docs.filter(pl.col("source") == source).select("doc_id", "source", "partition", "text")
-        reference = webtext.select("doc_id", "source", "partition", "text") \
-            if source == "commoncrawl" and config.remove_webtext_from_cc else None
-        parts.append(dedup(frame, dcfg, reference=reference, reference_label="webtext",
-                           reference_threshold=config.webtext_threshold))
+        if source == "commoncrawl":
+            reference = webtext if config.remove_webtext_from_cc else None
+            parts.append(incremental_cc(data, frame, reference, dcfg, config, context.log))
+        else:
+            parts.append(dedup(frame, dcfg))
     clusters = pl.concat(parts).sort("source", "partition", "doc_id")
     data.lake.write_frame("duplicate_clusters", clusters)
     dropped = clusters.filter(~pl.col("kept")).with_columns(pl.col("reason").str.split(":").list.first())
@@ -95,6 +101,46 @@ def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConf
                               metadata={"clusters_without_one_survivor": bad.height})
     yield dg.AssetCheckResult(check_name="every_document_decided", passed=clusters.height == docs.height,
                               metadata={"documents": docs.height, "rows": clusters.height})
+
+
+def incremental_cc(data: DataRoot, frame: pl.DataFrame, reference, dcfg, config: DedupAssetConfig, log):
+    """Common Crawl, one crawl at a time through a persistent index: a new crawl is signed and compared with
+    the stored signatures of the crawls before it, which are not recomputed.
+
+    WebText copies are removed from each crawl as it is added (they never enter the index). A crawl whose
+    documents changed since it was indexed (e.g. the classifier was retrained) rebuilds the index. Known
+    limit: WebText documents added after a crawl was indexed are not compared with that crawl until a
+    rebuild (``rebuild_index: true``).
+    """
+    fingerprint = hashlib.sha256(json.dumps(dcfg.signature_fingerprint(), sort_keys=True).encode()).hexdigest()
+    root = data.lake.root / "dedup_index" / fingerprint[:12]
+    state_path = root / "crawls.json"
+    state = json.loads(state_path.read_text()) if state_path.exists() and not config.rebuild_index else {}
+    crawls = sorted(frame["partition"].unique().to_list())
+    digests = {c: hashlib.sha256("\n".join(sorted(frame.filter(pl.col("partition") == c)["doc_id"].to_list()))
+                                 .encode()).hexdigest() for c in crawls}
+    if any(state.get(c, {}).get("digest") not in (None, digests[c]) for c in crawls) or \
+            any(c not in digests for c in state):
+        log.info("Common Crawl documents changed since they were indexed: rebuilding the dedup index")
+        state = {}
+    if not state and root.exists():
+        shutil.rmtree(root)
+    index = DedupIndex(root / "commoncrawl", dcfg)
+    decisions = root / "decisions"
+    decisions.mkdir(parents=True, exist_ok=True)
+    for crawl in crawls:
+        if crawl in state:
+            continue
+        part = frame.filter(pl.col("partition") == crawl)
+        copies = (remove_reference_copies(part, reference, dcfg.with_(threshold=config.webtext_threshold))
+                  .filter(~pl.col("kept")) if reference is not None and reference.height else part.head(0))
+        rest = part.join(copies.select("doc_id"), on="doc_id", how="anti")
+        out = pl.concat([index.add(rest), copies.select(OUTPUT_COLUMNS)]) if copies.height else index.add(rest)
+        out.write_parquet(decisions / f"{crawl}.parquet")
+        state[crawl] = {"digest": digests[crawl], "docs": part.height}
+        state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
+        log.info(f"dedup index: added {crawl} ({part.height} documents, {copies.height} WebText copies)")
+    return pl.concat([pl.read_parquet(decisions / f"{c}.parquet") for c in crawls]).select(OUTPUT_COLUMNS)
 
 
 DEDUP_ASSETS = [duplicate_clusters]
