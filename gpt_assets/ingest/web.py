@@ -73,20 +73,28 @@ def _damage(file: str, damage: Damage) -> Reject:
     return Reject(file, damage.offset, reason, f"{damage.reason} {damage.detail}".strip())
 
 
-def read_web_pages(path: str | Path) -> Iterator[dict | Reject | None]:
-    """A row per WARC ``response`` record; None for records of other types (skipped, not lost)."""
+def _records(path: str | Path, rtype: str) -> Iterator[tuple[Record, str] | Reject | None]:
+    """(record, target URI) per record of ``rtype``; a Reject per damage or URI-less record; None otherwise."""
     file = str(path)
     for item in iter_records(path):
         if isinstance(item, Damage):
             yield _damage(file, item)
-            continue
-        if item.type != "response":
+        elif item.type != rtype:
             yield None
-            continue
-        url = item.header("WARC-Target-URI")
-        if not url:
+        elif not item.header("WARC-Target-URI"):
             yield Reject(file, item.offset, "missing_target_uri", record_uuid(item))
+        else:
+            yield item, item.header("WARC-Target-URI")
+
+
+def read_web_pages(path: str | Path) -> Iterator[dict | Reject | None]:
+    """A row per WARC ``response`` record; None for records of other types (skipped, not lost)."""
+    file = str(path)
+    for entry in _records(path, "response"):
+        if not isinstance(entry, tuple):
+            yield entry
             continue
+        item, url = entry
         status, headers, body = parse_http(item.block)
         if status is None:
             yield Reject(file, item.offset, "invalid_http_response", url)
@@ -113,17 +121,11 @@ def read_web_pages(path: str | Path) -> Iterator[dict | Reject | None]:
 def read_wet(path: str | Path, crawl: str) -> Iterator[dict | Reject | None]:
     """A row per WET ``conversion`` record; None for warcinfo and other types."""
     file = str(path)
-    for item in iter_records(path):
-        if isinstance(item, Damage):
-            yield _damage(file, item)
+    for entry in _records(path, "conversion"):
+        if not isinstance(entry, tuple):
+            yield entry
             continue
-        if item.type != "conversion":
-            yield None
-            continue
-        url = item.header("WARC-Target-URI")
-        if not url:
-            yield Reject(file, item.offset, "missing_target_uri", record_uuid(item))
-            continue
+        item, url = entry
         try:
             text = item.block.decode("utf-8")
         except UnicodeDecodeError as exc:
