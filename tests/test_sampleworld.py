@@ -8,6 +8,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
 import zlib
 from collections import Counter
@@ -19,13 +20,18 @@ import warcio.archiveiterator as wa
 import zstandard as zstd
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
+from gpt_assets.prompts.clean import CleanConfig, clean, prefix_key
+from gpt_assets.prompts.pii import scrub
+from gpt_assets.prompts.splits import SplitConfig, quotas, split
 from gpt_assets.sampleworld import SCALES, TRUTH_NAMES, load_truth, load_world, write_sample_world
+from gpt_assets.sampleworld import lexicon as lx
 from gpt_assets.sampleworld.benchmarks import ngrams
 from gpt_assets.sampleworld.catalog import canonical_url, month_bounds
 from gpt_assets.sampleworld.commoncrawl import CC_KINDS, QUALITY
 from gpt_assets.sampleworld.formats import conversion_record, gzip_bytes, read_zstd, sha1_b32, warc_record
-from gpt_assets.sampleworld.prompts import CATEGORY_SHARES
+from gpt_assets.sampleworld.prompts import CATEGORY_SHARES, write_prompts
 from gpt_assets.sampleworld.text import jaccard
+from gpt_assets.sampleworld.world import derive_seed, read_truth_rows
 
 
 @pytest.fixture(scope="module")
@@ -413,6 +419,81 @@ def test_prompt_users_duplicates_and_pii(world: Path) -> None:
             (i for i, (x, y) in enumerate(zip(ta, tb, strict=False)) if x != y), min(len(ta), len(tb))
         )
         assert common >= 200 and ta != tb
+
+
+
+def _prompt_pool(raw: Path) -> pl.DataFrame:
+    """The generated prompts/*.jsonl as a prompt_pool-like frame (created_at timezone-aware)."""
+    rows = [json.loads(x) for f in sorted((raw / "prompts").glob("*.jsonl")) for x in f.read_text().splitlines()]
+    return pl.DataFrame(rows).with_columns(pl.col("created_at").str.to_datetime(time_zone="UTC"))
+
+
+def _unplanted_prefix_drops(pool: pl.DataFrame, planted: set[str]) -> tuple[pl.DataFrame, int]:
+    """Clean the pool as §3.2 does; return the kept prompts and how many prefix drops were not planted."""
+    kept, drops, _ = clean(pool, CleanConfig())
+    prefix = set(drops.filter(pl.col("reason").str.starts_with("shared_prefix_with:"))["prompt_id"])
+    assert planted <= prefix  # every planted resubmission shares a long prefix with an earlier prompt
+    return kept, len(prefix - planted)
+
+
+def test_prefix_dedup_drops_essentially_only_planted_near_duplicates(world: Path) -> None:
+    pool = _prompt_pool(world / "raw")
+    truth = load_truth(world / "truth", "prompts")
+    planted = set(truth.filter(pl.col("near_dup_of").is_not_null())["prompt_id"])
+    _, unplanted = _unplanted_prefix_drops(pool, planted)
+    assert unplanted < 0.02 * pool.height
+    n = CleanConfig().prefix_chars
+    keys = [prefix_key(t, n) for p, t in pool.select("prompt_id", "text").iter_rows() if p not in planted]
+    assert len(set(keys)) >= 0.95 * len(keys)
+
+
+def test_prompt_framing_keeps_tasks_and_references_consistent(world: Path) -> None:
+    pool = _prompt_pool(world / "raw")
+    text = dict(pool.select("prompt_id", "text").iter_rows())
+    rows = {r["prompt_id"]: r for r in read_truth_rows(world / "truth", "prompts")}
+    for pid, t in text.items():  # openers, names and numbers must not look like PII
+        assert rows[pid]["pii_kinds"] or not scrub(t)[1], t
+    capitals = dict(lx.COUNTRIES_CAPITALS + lx.EXTRA_CAPITALS)
+    in_both = {
+        "gen_email": ("recipient", "request"),
+        "gen_tweet": ("event", "city", "date"),
+        "gen_product": ("adjective", "product"),
+        "gen_speech": ("name", "trait"),
+        "chat_trip": ("city", "month", "interest"),
+    }
+    seen = Counter()
+    for r in rows.values():
+        s, ref, tid = r["slots"], r["reference_answer"], r["template_id"]
+        seen[tid] += 1
+        if tid == "oth_arith":
+            value = {"+": s["a"] + s["b"], "-": s["a"] - s["b"], "*": s["a"] * s["b"]}[s["op"]]
+            assert ref == f"{s['a']} {s['op']} {s['b']} = {value}"
+        elif tid == "oth_next_day":
+            assert ref == lx.WEEKDAYS[(lx.WEEKDAYS.index(s["day"]) + s["days"]) % 7]
+        elif tid == "oq_capital":
+            assert s["country"] in text[r["prompt_id"]] and capitals[s["country"]] in ref
+        elif tid == "oq_units":
+            k = next(k for a, b, k in lx.UNIT_FACTS if (a, b) == (s["small"], s["big"]))
+            assert ref.startswith(f"There are {k * s['count']} {s['small']} in {s['count']} ")
+        for key in in_both.get(tid, ()):  # the task's slots are stated in the prompt and used in the reference
+            assert s[key] in text[r["prompt_id"]] and s[key] in ref, (tid, key)
+    assert all(seen[t] for t in ("oth_arith", "oth_next_day", "oq_capital", "oq_units", *in_both))
+
+
+@pytest.mark.skipif(not os.environ.get("SAMPLEWORLD_DEMO"), reason="demo-scale prompts; set SAMPLEWORLD_DEMO=1")
+def test_demo_prompt_pool_fills_the_instructgpt_splits(tmp_path: Path) -> None:
+    sc = SCALES["demo"]
+    seed = derive_seed(0, "prompts")  # the demo world's prompts
+    truth = write_prompts(tmp_path / "prompts", seed, sc.prompts, sc.labeler_share, sc.heavy_api_users)
+    pool = _prompt_pool(tmp_path)
+    planted = {r["prompt_id"] for r in truth if r["near_dup_of"]}
+    kept, unplanted = _unplanted_prefix_drops(pool, planted)
+    assert unplanted < 0.02 * pool.height
+    _, meta = split(kept, SplitConfig())
+    need = quotas(SplitConfig().sizes)
+    for src in ("labeler", "api"):
+        want = sum(q[src] for q in need.values())
+        assert meta["train_prompts_available"][src] >= 1.15 * want, (src, meta["train_prompts_available"])
 
 
 # ------------------------------------------------------------------------------------------ formats

@@ -1274,9 +1274,9 @@ EXTRA_CAPITALS: tuple[tuple[str, str], ...] = (
     ("Qatar", "Doha"),
 )
 GREETINGS = _p(
-    "Hi!|Hello!|Hey,|Hi there.|Hey there!|Good morning!|Good afternoon.|Good evening!|Hello again.|Hiya!|"
+    "Hi!|Hello!|Hey!|Hi there.|Hey there!|Good morning!|Good afternoon.|Good evening!|Hello again.|Hiya!|"
     "Hi, hope you're well.|Hello, I hope you are doing well.|Hey, quick one.|Greetings!|Morning!|Hi again!|"
-    "Hello there,|Hey hey!|Hi, hope your day is going well.|Hello friend!"
+    "Hello there!|Hey hey!|Hi, hope your day is going well.|Hello friend!"
 )
 OCCUPATIONS = _p(
     "nurse|teacher|software developer|student|retired engineer|small business owner|graphic designer|"

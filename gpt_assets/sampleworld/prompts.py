@@ -1,17 +1,21 @@
 """The prompt pool: prompts/*.jsonl with {"prompt_id","user_id","source","created_at","text"} lines.
 
 Each prompt comes from a category template with slots (InstructGPT Table 1 category mix), so that the
-hidden task and a reference answer are known. Planted: near-duplicate prompts sharing a long prefix, PII,
-API users with heavy-tailed prompt counts, labeler users with at most 150 prompts each.
+hidden task and a reference answer are known. Templates combine several slots (topic, object, names, numbers,
+constraints) and an optional opening/closing clause drawn from many choices, so that apart from the planted
+near-duplicates nearly every prompt has its own normalized 100-character prefix and survives the §3.2
+long-common-prefix dedup. Planted: near-duplicate prompts sharing a long prefix, PII, API users with
+heavy-tailed prompt counts, labeler users with at most 150 prompts each.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from gpt_assets.sampleworld import lexicon as lx
 from gpt_assets.sampleworld.commoncrawl import exact_counts, wiki_subject
@@ -95,98 +99,392 @@ _PII_SENTENCES = {
 }
 
 
+_THANKS = (
+    "Thanks!",
+    "Thank you!",
+    "Thanks in advance.",
+    "Thanks so much!",
+    "Appreciate it.",
+    "Much appreciated.",
+    "Thank you very much.",
+    "Thanks a lot!",
+    "Cheers!",
+    "Many thanks.",
+    "Thank you for your help.",
+    "I really appreciate it.",
+    "You're the best.",
+    "thx",
+    "ty!",
+)
+_POEM_LINES = (
+    "I think of {t} when the day is new,",
+    "of quiet hours and a sky of blue;",
+    "{T} stays with me through the night,",
+    "a gentle song, a steady light.",
+    "In {m} moments I return to {t},",
+    "where time slows down and worries fade;",
+    "the world grows still, the heart grows wide,",
+    "and every fear is laid aside.",
+    "O {t}, you teach me how to see",
+    "the {m} things that comfort me;",
+    "when I am far, when I am near,",
+    "{t} is the song I long to hear.",
+    "So let the seasons come and go,",
+    "let rivers run and north winds blow;",
+    "I'll keep {t} close, as poems do,",
+    "and end each day by thinking of you.",
+)
+_SPELLING = (
+    (
+        "I think their {noun} will receive the {adj} package tomorrow because it is definitely separate from "
+        "the rest."
+    ),
+    (
+        "{name} said their {adj} {noun} will definitely arrive tomorrow, which is a separate issue because the order "
+        "was late."
+    ),
+    "We will not receive the {adj} {noun} until {day} because their warehouse is definitely behind schedule.",
+    "It occurred to {name} that the {adj} {noun} should be kept separate, which was definitely the right call.",
+    "Their {noun} will arrive tomorrow because {name} forgot, and the {adj} one will definitely come separately.",
+)
+_TYPOS = (
+    ("their", "thier"),
+    ("receive", "recieve"),
+    ("tomorrow", "tommorow"),
+    ("because", "becuase"),
+    ("definitely", "definately"),
+    ("separate", "seperate"),
+    ("occurred", "occured"),
+    ("until", "untill"),
+    ("which", "wich"),
+    (" the ", " teh "),
+)
+_INFORMAL = (
+    (
+        "hey {n}, can u send me the {noun} asap? thx",
+        "Dear {N}, could you please send me the {noun} as soon as possible? Thank you.",
+    ),
+    (
+        "yo {n} gonna be late 2 the {noun} meeting, sry",
+        "Dear {N}, I apologize, but I will be late to the {noun} meeting.",
+    ),
+    ("{n} i need the {noun} by {day} ok??", "Dear {N}, could you please provide the {noun} by {day}? Thank you."),
+    (
+        "hey {n} wanna grab lunch {day} n talk about the {noun}?",
+        "Dear {N}, would you be available for lunch on {day} to discuss the {noun}?",
+    ),
+    (
+        "{n}!! the {noun} is broken again, fix it pls",
+        "Dear {N}, the {noun} is not working again. Could you please repair it?",
+    ),
+    ("thx {n} for the {noun}, ur a lifesaver", "Dear {N}, thank you very much for the {noun}; it was a great help."),
+    (
+        "{n} cant do {day}, can we move the {noun} thing?",
+        "Dear {N}, I am unavailable on {day}. Could we reschedule the {noun} discussion?",
+    ),
+    ("hi {n} did u get my msg about the {noun}?", "Dear {N}, did you receive my message about the {noun}?"),
+)
+_JOKES = (
+    "Why did the {a} sit on the computer? To keep an eye on the mouse!",
+    "What do you call a {a} that tells jokes? A laughing {a}!",
+    "Why did the {a} cross the road? To prove it wasn't chicken!",
+)
+_INTERVIEW_QS = (
+    "What first got you interested in {ns}?",
+    "What is the biggest misconception about {ns}?",
+    "How has your work with {ns} changed over the years?",
+    "What advice would you give someone who wants to become {role}?",
+    "What is the hardest part of being {role}?",
+    "Which project involving {ns} are you proudest of?",
+)
+_ORDINAL = ("first", "second", "third", "fourth", "fifth")
+
+
+_T = TypeVar("_T")
+
+
+class FastRandom(random.Random):
+    """`random.Random` whose choice/randint/randrange draw one `random()` each (the builders make millions)."""
+
+    def choice(self, seq: Sequence[_T]) -> _T:
+        return seq[int(self.random() * len(seq))]
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:  # type: ignore[override]
+        if stop is None:
+            start, stop = 0, start
+        return start + step * int(self.random() * ((stop - start + step - 1) // step))
+
+
+def _amount(m: int, unit: str) -> str:
+    """'1 hour', '3 hours', '2 dozen'."""
+    return f"{m} {unit if m == 1 or unit == 'dozen' else plural(unit)}"
+
+
 class Builders:
-    """Category templates; each method returns (prompt text, slots, reference answer)."""
+    """Category templates; each method returns (prompt text, slots, reference answer).
+
+    A template draws several slots (topic, object, names, numbers, constraints) and is often wrapped in an
+    opening clause (greeting, self-introduction, purpose) and a closing one (constraint, thanks) drawn from
+    many choices, so that the pool's normalized 100-character prefixes are nearly all distinct while the
+    hidden task, and so the reference answer, stays the one the template states.
+    """
 
     def __init__(self, rng: random.Random) -> None:
         self.r = rng
         self.g = TextGen(rng)
 
+    # ------------------------------------------------------------------ framing
+    def intro(self) -> str:
+        """A self-introduction: name, occupation, city."""
+        r = self.r
+        name, job, city = r.choice(lx.FIRST_NAMES), with_article(r.choice(lx.OCCUPATIONS)), r.choice(lx.CITIES)
+        return r.choice(
+            (
+                f"I'm {name}, {job} in {city}.",
+                f"My name is {name} and I work as {job} in {city}.",
+                f"I'm {job} from {city}.",
+                f"{name} here, {job} based in {city}.",
+                f"I'm {name} from {city}.",
+                f"This is {name}, {job}.",
+            )
+        )
+
+    def opener(self, ask: bool) -> str:
+        """An opening clause for a question (`ask`) or a task: greeting, self-introduction or context."""
+        r = self.r
+        x = r.random()
+        if x < 0.4:
+            ctx = self.intro()
+            if ask and r.random() < 0.5:
+                ctx += r.choice((" I have a question.", " Quick question.", " I was wondering something."))
+        elif x < 0.8:
+            rel, when, purpose = r.choice(lx.RELATIVES), r.choice(lx.TIME_PHRASES), r.choice(lx.PURPOSES)
+            ctx = r.choice(
+                (
+                    f"My {rel} asked me this {when} and I wasn't sure.",
+                    f"My {rel} and I were arguing about this {when}.",
+                    f"I'm helping my {rel} with homework and we got stuck.",
+                    f"Settle a bet between me and my {rel}.",
+                    f"This came up at dinner with my {rel} {when}.",
+                    f"I'm writing a quiz for {purpose}.",
+                )
+                if ask
+                else (
+                    f"I need this for {purpose}.",
+                    f"This is for {purpose}.",
+                    f"I'm working on {purpose} and could use a hand.",
+                    f"Can you help me with something for {purpose}?",
+                    f"My {rel} asked me to help with this for {purpose}.",
+                    f"I need help with {purpose} {r.choice(lx.DEADLINES)}.",
+                )
+            )
+        else:
+            ctx = r.choice(
+                (
+                    "Quick question.",
+                    "Random question:",
+                    "I should know this, but I don't.",
+                    "Sorry if this is a silly question.",
+                    "I'm curious about something.",
+                    "Here's something I've always wondered.",
+                )
+                if ask
+                else (
+                    "Can you help me with something?",
+                    "I could use some help.",
+                    "Could you do me a favor?",
+                    "I have a small writing task for you.",
+                    "Please help me with this.",
+                    "I'm stuck on this one.",
+                )
+            )
+        return f"{r.choice(lx.GREETINGS)} {ctx}" if r.random() < 0.5 else ctx
+
+    def closer(self) -> str:
+        """A closing clause that does not change the task: thanks, a signature, a deadline."""
+        r = self.r
+        x = r.random()
+        if x < 0.35:
+            return r.choice(_THANKS)
+        name = r.choice(lx.FIRST_NAMES)
+        if x < 0.75:
+            return r.choice((f"Thanks, {name}.", f"Thanks! - {name}", f"Cheers, {name}", f"Best, {name}"))
+        return r.choice((f"This is for {r.choice(lx.PURPOSES)}.", f"I need it {r.choice(lx.DEADLINES)}."))
+
+    def constraint(self, ref: str) -> str:
+        """A closing constraint on a writing task that the reference answer already satisfies."""
+        r = self.r
+        return r.choice(
+            (
+                lambda: f"Keep it under {10 * (len(ref.split()) // 10 + 1 + r.randrange(15))} words.",
+                lambda: f"Use a {r.choice(lx.TONES)} tone.",
+                lambda: f"Make it {r.choice(lx.TONES)}.",
+                lambda: f"The readers are {r.choice(lx.AUDIENCES)}.",
+                lambda: f"It's for {r.choice(lx.PURPOSES)}.",
+                lambda: "Avoid jargon.",
+                lambda: "Don't use emojis.",
+            )
+        )()
+
+    def framed(self, core: str, p_open: float, p_close: float, ask: bool = False, ref: str | None = None) -> str:
+        """`core` with, at the given rates, an opening clause before and a closing one after it."""
+        r = self.r
+        parts = [self.opener(ask)] if r.random() < p_open else []
+        parts.append(core)
+        if r.random() < p_close:
+            parts.append(self.constraint(ref) if ref is not None and r.random() < 0.6 else self.closer())
+        return " ".join(parts)
+
+    def chat_hello(self) -> str:
+        """The user's first words in a chat transcript: usually a self-introduction, often after a greeting."""
+        r = self.r
+        if r.random() < 0.1:
+            return r.choice(lx.GREETINGS)
+        return f"{r.choice(lx.GREETINGS)} {self.intro()}" if r.random() < 0.5 else self.intro()
+
+    def situation(self) -> str:
+        """Who is asking, for a how-to question: a time budget, an age, an occupation, a city."""
+        r = self.r
+        return r.choice(
+            (
+                lambda: f"if I only have {r.randrange(5, 65, 5)} minutes a day",
+                lambda: f"as a busy {r.choice(lx.OCCUPATIONS)}",
+                lambda: f"at {r.randint(16, 80)} years old",
+                lambda: f"while living in {r.choice(lx.CITIES)}",
+                lambda: f"on a budget of ${r.randrange(10, 510, 10)} a month",
+            )
+        )()
+
     # ------------------------------------------------------------------ generation
     def gen_story(self) -> Built:
         r = self.r
         animal, skill = r.choice(lx.ANIMALS), r.choice(lx.SKILLS)
-        text = r.choice(
+        adj, place = r.choice(lx.STORY_ADJS), r.choice(lx.STORY_PLACES)
+        name = r.choice(lx.FIRST_NAMES) if r.random() < 0.5 else None
+        who = f"{with_article(adj)} {animal}" + (f" named {name}" if name else "")
+        core = r.choice(
             (
-                "Write a short story about a {a} who learns to {s}.",
-                "Tell me a bedtime story about a {a} that wants to learn to {s}.",
-                "write a story for kids: a {a} learns how to {s}",
+                "Write a short story about {w} who learns to {s}. Set it in {p}.",
+                "Tell me a bedtime story about {w} that wants to learn to {s}.",
+                "write a story for kids: {w} from {p} learns how to {s}",
+                "Can you write a children's story where {w} living in {p} learns to {s}?",
+                "Write a {k}-paragraph story about {w} who lives in {p} and dreams of learning to {s}.",
+                "I need a short story for my kids about {w} who wants to {s}.",
+                "Write a fable about {w} who finally learns to {s}.",
+                "Make up a story about {w} in {p} who tries to learn to {s}.",
             )
-        ).format(a=animal, s=skill)
+        ).format(w=who, s=skill, p=place, k=r.randint(2, 6))
+        hero = name or f"the {adj} {animal}"
         ref = (
-            f"Once upon a time, a young {animal} dreamed of learning to {skill}. At first it failed again "
-            "and "
-            f"again, and the other animals laughed. But the {animal} practiced every day. One morning it "
-            f"finally managed to {skill}, and everyone who had laughed came to watch."
+            f"Once upon a time, in {place}, there lived {who}. {capitalize(hero)} dreamed of learning to {skill}. "
+            f"At first it failed again and again, and the other animals laughed. But {hero} practiced every day. "
+            f"One morning it finally managed to {skill}, and everyone who had laughed came to watch."
         )
-        return text, {"animal": animal, "skill": skill}, ref
+        slots = {"animal": animal, "skill": skill, "adjective": adj, "place": place, "name": name}
+        return self.framed(core, 0.3, 0.4, ref=ref), slots, ref
 
     def gen_poem(self) -> Built:
         r = self.r
-        topic, n = r.choice(lx.POEM_TOPICS), r.choice((4, 6, 8))
-        text = r.choice(
+        topic, mood, rel = r.choice(lx.POEM_TOPICS), r.choice(lx.POEM_MOODS), r.choice(lx.RELATIVES)
+        n = r.choice((4, 6, 8, 10, 12, 14, 16))
+        form = r.choice(("poem", "rhyming poem", "short poem", "free verse poem", "little poem"))
+        core = r.choice(
             (
-                f"Write a poem about {topic}.",
-                f"Write a {n}-line poem about {topic}.",
-                f"Compose a short rhyming poem about {topic}.",
+                f"Write a {n}-line {mood} {form} about {topic}.",
+                f"Compose a {form} about {topic} with a {mood} feeling, {n} lines long.",
+                f"Write a {form} about {topic} for my {rel}. Make it {mood} and {n} lines long.",
+                f"Can you write me a {n}-line {form} about {topic}? My {rel} loves {topic}.",
+                f"poem about {topic}, {mood}, {n} lines, for my {rel}",
+                f"I want a {mood} {n}-line {form} about {topic} to put in a card for my {rel}.",
             )
         )
-        lines = [
-            f"I think of {topic} when the day is new,",
-            "of quiet hours and a sky of blue;",
-            f"{capitalize(topic)} stays with me through the night,",
-            "a gentle song, a steady light.",
-        ]
-        return text, {"topic": topic, "lines": n}, "\n".join(lines)
+        ref = "\n".join(_POEM_LINES[i].format(t=topic, T=capitalize(topic), m=mood) for i in range(n))
+        return self.framed(core, 0.35, 0.3, ref=ref), {"topic": topic, "lines": n, "mood": mood, "form": form}, ref
 
     def gen_email(self) -> Built:
         r = self.r
-        rec, req = r.choice(lx.RECIPIENTS), r.choice(lx.REQUESTS)
-        text = r.choice(
+        rec, req, why = r.choice(lx.RECIPIENTS), r.choice(lx.REQUESTS), r.choice(lx.EMAIL_REASONS)
+        sender, tone = r.choice(lx.FIRST_NAMES), r.choice(lx.TONES)
+        tpl = r.choice(
             (
-                f"Write an email to my {rec} asking for {req}.",
-                f"Draft a polite email to my {rec} requesting {req}.",
+                "Write a {tone} email to my {rec} asking for {req}. {Why}.",
+                "Draft a {tone} email to my {rec} requesting {req} because {why}.",
+                "My name is {me}. Write an email to my {rec} asking for {req}; the reason is that {why}.",
+                "I'm {me}. Help me write an email to my {rec}. I need {req} because {why}.",
+                "Can you draft a short email to my {rec}? {Why}, so I need {req}.",
+                "email to {rec} asking for {req} bc {why}",
+                "Write a {tone} email to my {rec} asking for {req}. Sign it from {me}.",
             )
         )
+        core = tpl.format(rec=rec, req=req, why=why, Why=capitalize(why), me=sender, tone=tone)
+        because = f" because {why}" if "{why}" in tpl.lower() else ""
         ref = (
-            f"Dear {rec},\n\nI hope you are well. I am writing to ask for {req}. I would be very grateful "
-            f"if you could let me know whether this is possible.\n\nThank you for your time.\n\nBest regards"
+            f"Dear {rec},\n\nI hope you are well. I am writing to ask for {req}{because}. I would be very "
+            "grateful if you could let me know whether this is possible.\n\nThank you for your time.\n\n"
+            "Best regards" + (f",\n{sender}" if "{me}" in tpl else "")
         )
-        return text, {"recipient": rec, "request": req}, ref
+        signed = "{me}" in tpl
+        slots = {"recipient": rec, "request": req, "reason": because[9:] or None, "sender": sender if signed else None}
+        return self.framed(core, 0.3, 0.3), slots, ref
 
     def gen_product(self) -> Built:
         r = self.r
-        product = r.choice(lx.PRODUCTS)
-        adj = r.choice(("lightweight", "durable", "compact", "affordable", "premium", "eco-friendly"))
-        text = f"Write a product description for a {adj} {product}."
-        ref = (
-            f"Meet the {adj} {product} you have been waiting for. It is built to last, easy to use every "
-            "day, "
-            f"and designed to fit your life. Order yours today."
-        )
-        return text, {"adjective": adj, "product": product}, ref
-
-    def gen_blog(self) -> Built:
-        r = self.r
-        topic = r.choice(lx.TOPIC_NAMES)
-        table = self.g.doc_table(topic)
-        focus = table["fns"][0]  # type: ignore[index]
-        text = r.choice(
+        product, adj = r.choice(lx.PRODUCTS), r.choice(lx.PRODUCT_ADJS)
+        feat, aud = r.choice(lx.PRODUCT_FEATURES), r.choice(lx.AUDIENCES)
+        item = with_article(f"{adj} {product}")
+        core = r.choice(
             (
-                f"Write a blog post introduction about {focus} and {topic}.",
-                f"Write the first paragraph of an article about {focus}.",
+                f"Write a product description for {item} with {feat}, aimed at {aud}.",
+                f"Write a {r.randrange(40, 160, 10)}-word product description for {item} aimed at {aud}.",
+                f"Describe our new {adj} {product} for an online store. Mention {feat}.",
+                f"I sell {item} with {feat}. Write a short description for {aud}.",
+                f"product description: {adj} {product}, {feat}, for {aud}",
+                f"Write catchy shop copy for {item} that comes with {feat}. Target {aud}.",
             )
         )
-        ref = " ".join(self.g.sentences(NEWS, table, 3))
-        return text, {"topic": topic, "focus": focus}, ref
+        ref = (
+            f"Meet the {adj} {product} you have been waiting for. Made for {aud}, it comes with {feat}. It is "
+            "built to last, easy to use every day, and designed to fit your life. Order yours today."
+        )
+        slots = {"adjective": adj, "product": product, "feature": feat, "audience": aud}
+        return self.framed(core, 0.3, 0.3, ref=ref), slots, ref
+
+    def gen_blog(self) -> Built:
+        r, g = self.r, self.g
+        topic = r.choice(lx.TOPIC_NAMES)
+        table = g.doc_table(topic)
+        focus = table["fns"][0]  # type: ignore[index]
+        aud, tone, city = r.choice(lx.AUDIENCES), r.choice(lx.TONES), r.choice(lx.CITIES)
+        core = r.choice(
+            (
+                f"Write a {tone} blog post introduction about {focus} and {topic} for {aud}.",
+                f"Write the first paragraph of a {tone} article about {focus} in {city}.",
+                f"Write a {r.randrange(80, 400, 20)}-word intro for a blog post titled '{g.news_title(table)}'.",
+                f"I run a {topic} blog for {aud}. Write a {tone} opening paragraph about {focus}.",
+                f"Start a {tone} article for {aud} about {focus}.",
+            )
+        )
+        ref = " ".join(g.sentences(NEWS, table, 3))
+        return self.framed(core, 0.3, 0.3, ref=ref), {"topic": topic, "focus": focus}, ref
 
     def gen_tweet(self) -> Built:
-        event = self.r.choice(lx.EVENTS)
-        return (
-            f"Write a tweet announcing {event}.",
-            {"event": event},
-            f"Big news: {event}! Come join us and bring your friends. #excited",
+        r = self.r
+        event, city = r.choice(lx.EVENTS), r.choice(lx.CITIES)
+        when = f"{r.choice(lx.MONTHS)} {r.randint(1, 28)}"
+        core = r.choice(
+            (
+                f"Write a tweet announcing {event} in {city} on {when}.",
+                f"Write a short tweet about {event} on {when}. It's in {city}.",
+                f"Tweet for our account: {event}, {city}, {when}. Make it {r.choice(lx.TONES)}.",
+                f"Can you write a tweet to promote {event} in {city}? It's on {when}.",
+                f"Draft a post for Twitter announcing {event} on {when} in {city}.",
+            )
         )
+        ref = f"Big news: {event} in {city} on {when}! Come join us and bring your friends. #excited"
+        return self.framed(core, 0.3, 0.3, ref=ref), {"event": event, "city": city, "date": when}, ref
 
     def gen_long_story(self) -> Built:
         r = self.r
@@ -198,135 +496,316 @@ class Builders:
             r.choice(lx.CITIES),
         )
         items = r.sample(gen.nouns, 3)
-        words = r.choice((300, 500, 800))
-        text = (
-            f"Write a {words}-word story in the style of a {genre} novel. The main character is {name}, a "
-            f"{role} "
-            f"who lives in {city}. The story should include a {items[0]}, a {items[1]} and a {items[2]}, and "
-            "it "
-            "should end with a surprise that the reader does not expect. Use vivid descriptions and at "
-            "least "
-            f"one line of dialogue."
+        words = r.randrange(200, 1600, 50)
+        core = (
+            f"Write a {words}-word story in the style of {with_article(genre)} novel. The main character is "
+            f"{name}, {with_article(role)} who lives in {city}. The story should include a {items[0]}, a {items[1]} "
+            f"and a {items[2]}, and it should end with a surprise that the reader does not expect. Use vivid "
+            "descriptions and at least one line of dialogue."
         )
         ref = " ".join(self.g.narrative(genre, [name, r.choice(lx.FIRST_NAMES)], 2))
-        return (
-            text,
-            {"genre": genre, "name": name, "role": role, "city": city, "items": items, "words": words},
-            ref,
+        slots = {"genre": genre, "name": name, "role": role, "city": city, "items": items, "words": words}
+        return self.framed(core, 0.2, 0.2), slots, ref
+
+    def gen_speech(self) -> Built:
+        r = self.r
+        occasion, closing = r.choice(lx.SPEECHES)
+        name, rel, trait = r.choice(lx.FIRST_NAMES), r.choice(lx.RELATIVES), r.choice(lx.TRAITS)
+        core = r.choice(
+            (
+                f"Write a short {occasion} for my {rel} {name}, who {trait}.",
+                f"I have to give a {occasion} for {name}, my {rel}. {name} {trait}. Can you write it?",
+                f"Help me write a {r.randint(1, 5)}-minute {occasion} for my {rel} {name}, who {trait}.",
+                f"{occasion} for my {rel} {name} please. Mention that {name} {trait}.",
+            )
         )
+        ref = (
+            f"Good evening, everyone. I'm so glad to say a few words about {name}, my {rel}. Anyone who knows "
+            f"{name} knows that {name} {trait}. {closing.format(name=name)}"
+        )
+        slots = {"occasion": occasion, "name": name, "relation": rel, "trait": trait}
+        return self.framed(core, 0.3, 0.3, ref=ref), slots, ref
+
+    def gen_bio(self) -> Built:
+        r = self.r
+        first, last, job = r.choice(lx.FIRST_NAMES), r.choice(lx.LAST_NAMES), r.choice(lx.OCCUPATIONS)
+        city, hobby, years = r.choice(lx.CITIES), r.choice(lx.HOBBIES), r.randint(2, 30)
+        core = r.choice(
+            (
+                f"Write a short bio for {first} {last}, {with_article(job)} from {city} with {years} years of "
+                f"experience who enjoys {hobby}.",
+                f"Write a professional bio for me. I'm {first} {last}, {with_article(job)} in {city} with "
+                f"{years} years of experience, and I love {hobby}.",
+                f"Can you write a two-sentence bio for {first} {last}? {first} is {with_article(job)} in {city} "
+                f"({years} years) and loves {hobby}.",
+                f"bio for {first} {last}: {job}, {city}, {years} years experience, hobby: {hobby}",
+            )
+        )
+        ref = (
+            f"{first} {last} is {with_article(job)} based in {city} with {years} years of experience. "
+            f"Outside of work, {first} enjoys {hobby}."
+        )
+        slots = {"name": f"{first} {last}", "job": job, "city": city, "years": years, "hobby": hobby}
+        return self.framed(core, 0.3, 0.3, ref=ref), slots, ref
 
     # ------------------------------------------------------------------ open QA
     def oq_best_way(self) -> Built:
-        task, tips = self.r.choice(lx.TASKS)
-        text = self.r.choice((f"What is the best way to {task}?", f"How can I {task}?", f"how do i {task}"))
-        return text, {"task": task}, capitalize("; ".join(tips[:3])) + "."
+        r = self.r
+        task, tips = r.choice(lx.TASKS)
+        who = self.situation()
+        core = r.choice(
+            (
+                f"What is the best way to {task}?",
+                f"How can I {task} {who}?",
+                f"how do i {task} {who}",
+                f"Any tips on how to {task} {who}?",
+                f"What's a good way to {task} {who}?",
+                f"I want to {task}. Where should I start?",
+                f"How should a beginner {task} {who}?",
+                f"What do experts recommend if you want to {task}?",
+            )
+        )
+        return self.framed(core, 0.75, 0.6, ask=True), {"task": task}, capitalize("; ".join(tips[:3])) + "."
 
     def oq_capital(self) -> Built:
-        country, capital = self.r.choice(lx.COUNTRIES_CAPITALS)
-        return (
-            f"What is the capital of {country}?",
-            {"country": country},
-            f"The capital of {country} is {capital}.",
+        r = self.r
+        country, capital = r.choice(lx.COUNTRIES_CAPITALS + lx.EXTRA_CAPITALS)
+        core = r.choice(
+            (
+                f"What is the capital of {country}?",
+                f"whats the capital of {country}",
+                f"What's the capital city of {country}?",
+                f"Do you know the capital of {country}?",
+                f"Can you tell me the capital of {country}?",
+                f"Which city is the capital of {country}?",
+                f"I forgot the capital of {country}. What is it?",
+                f"capital of {country}?",
+                f"Name the capital of {country}.",
+                f"What city is the capital of {country}?",
+            )
         )
+        ref = f"The capital of {country} is {capital}."
+        return self.framed(core, 0.75, 0.6, ask=True), {"country": country}, ref
+
+    def oq_capital_of(self) -> Built:
+        r = self.r
+        country, capital = r.choice(lx.COUNTRIES_CAPITALS + lx.EXTRA_CAPITALS)
+        core = r.choice(
+            (
+                f"{capital} is the capital of which country?",
+                f"Which country has {capital} as its capital?",
+                f"What country is {capital} the capital of?",
+                f"{capital} is a capital city. Of which country?",
+                f"Is {capital} a capital? Of what country?",
+            )
+        )
+        ref = f"{capitalize(capital)} is the capital of {country}."
+        return self.framed(core, 0.8, 0.6, ask=True), {"capital": capital}, ref
 
     def oq_units(self) -> Built:
-        small, big, k = self.r.choice(lx.UNIT_FACTS)
-        return (
-            f"How many {small} are in a {big}?",
-            {"small": small, "big": big},
-            f"There are {k} {small} in a {big}.",
+        r = self.r
+        small, big, k = r.choice(lx.UNIT_FACTS)
+        m = r.randint(1, 40)
+        amount = _amount(m, big)
+        core = r.choice(
+            (
+                f"How many {small} are in {amount}?",
+                f"How many {small} are there in {amount}?",
+                f"{amount} is how many {small}?",
+                f"Quick math: how many {small} make {amount}?",
+                f"Can you tell me how many {small} are in {amount}?",
+            )
         )
+        ref = f"There are {m * k} {small} in {amount}."
+        return self.framed(core, 0.6, 0.5, ask=True), {"small": small, "big": big, "count": m}, ref
 
     def oq_author(self) -> Built:
-        book, author = self.r.choice(lx.BOOK_AUTHORS)
-        return f"Who wrote {book}?", {"book": book}, f"{book} was written by {author}."
+        r = self.r
+        book, author = r.choice(lx.BOOK_AUTHORS)
+        core = r.choice(
+            (
+                f"Who wrote {book}?",
+                f"who is the author of {book}",
+                f"Who's the author of {book}?",
+                f"Do you know who wrote {book}?",
+                f"I'm reading {book}. Who wrote it?",
+                f"{book} was written by whom?",
+                f"Which writer wrote {book}?",
+            )
+        )
+        return self.framed(core, 0.8, 0.6, ask=True), {"book": book}, f"{book} was written by {author}."
 
     def oq_fact(self) -> Built:
-        q, a = self.r.choice(lx.FACT_QA)
-        return q, {"question": q}, a
+        r = self.r
+        q, a = r.choice(lx.FACT_QA)
+        rel = r.choice(lx.RELATIVES)
+        core = r.choice(
+            (
+                q,
+                q.lower().rstrip("?"),
+                f"Can you explain: {q}",
+                f"{q} Please explain simply.",
+                f"My {rel} wants to know: {q}",
+                f"{q} I'm asking for my {rel}.",
+                f"Explain to a {r.randint(5, 14)}-year-old: {q}",
+            )
+        )
+        return self.framed(core, 0.8, 0.6, ask=True), {"question": q}, a
 
     # ------------------------------------------------------------------ brainstorming
     def bs_ideas(self) -> Built:
         r = self.r
-        thing, topic = r.choice(
-            (
-                ("a science fair project", "science"),
-                ("a weekend trip", "travel"),
-                ("a dinner party menu", "cooking"),
-                ("a school fundraiser", "education"),
-                ("a new mobile app", "technology"),
-                ("a history lesson", "history"),
-                ("a nature walk with kids", "nature"),
-                ("a team sports day", "sports"),
-                ("a personal budget", "finance"),
-                ("a healthy morning routine", "health"),
-                ("a small music festival", "music"),
-                ("a town hall meeting", "politics"),
-            )
-        )
-        n = r.randint(3, 7)
+        thing, topic = r.choice(lx.IDEA_THINGS)
+        n = r.randint(3, 10)
         t = lx.TOPICS[topic]
         ideas = [
             f"{capitalize(r.choice(t.verbs))} {with_article(r.choice(t.adjs))} {r.choice(t.nouns)}"
             for _ in range(n)
         ]
-        text = r.choice(
+        aud, city = r.choice(lx.AUDIENCES), r.choice(lx.CITIES)
+        core = r.choice(
             (
-                f"List {n} ideas for {thing}.",
-                f"Brainstorm {n} ideas for {thing}.",
-                f"Give me {n} creative ideas for {thing}",
+                f"List {n} ideas for {thing} for {aud}.",
+                f"Brainstorm {n} ideas for {thing} in {city}.",
+                f"Give me {n} creative ideas for {thing} that {aud} will enjoy",
+                f"I'm planning {thing} in {city}. Can you suggest {n} ideas?",
+                f"What are {n} fun ideas for {thing}? It's for {r.choice(lx.PURPOSES)}.",
+                f"{n} ideas for {thing} in {city}, please.",
             )
         )
-        return (
-            text,
-            {"n": n, "thing": thing, "topic": topic},
-            "\n".join(f"{i + 1}. {x}" for i, x in enumerate(ideas)),
-        )
+        ref = "\n".join(f"{i + 1}. {x}" for i, x in enumerate(ideas))
+        return self.framed(core, 0.45, 0.4), {"n": n, "thing": thing, "topic": topic}, ref
 
     def bs_ways(self) -> Built:
-        task, tips = self.r.choice(lx.TASKS)
-        n = self.r.randint(2, len(tips))
+        r = self.r
+        task, tips = r.choice(lx.TASKS)
+        n, who = r.randint(2, len(tips)), self.situation()
+        core = r.choice(
+            (
+                f"What are {n} ways to {task} {who}?",
+                f"Give me {n} tips to {task} {who}.",
+                f"List {n} ways I can {task}.",
+                f"Suggest {n} simple ways to {task} for {r.choice(lx.AUDIENCES)}.",
+                f"I'd like to {task} {who}. Give me {n} ideas.",
+            )
+        )
         ref = "\n".join(f"{i + 1}. {capitalize(t)}" for i, t in enumerate(tips[:n]))
-        return f"What are {n} ways to {task}?", {"n": n, "task": task}, ref
+        return self.framed(core, 0.7, 0.5), {"n": n, "task": task}, ref
 
     def bs_names(self) -> Built:
         r = self.r
-        business, n = r.choice(lx.BUSINESSES), r.randint(3, 6)
+        business, n, city = r.choice(lx.BUSINESSES), r.randint(3, 8), r.choice(lx.CITIES)
         names = [
             f"The {r.choice(lx.SITE_WORDS_A).title()} {r.choice(lx.SITE_WORDS_B).title()}" for _ in range(n)
         ]
-        return f"Give me {n} name ideas for a {business}.", {"n": n, "business": business}, "\n".join(names)
+        core = r.choice(
+            (
+                f"Give me {n} name ideas for a {business} in {city}.",
+                f"I'm opening a {business} in {city}. Suggest {n} names.",
+                f"Brainstorm {n} catchy names for my {business}; it's aimed at {r.choice(lx.AUDIENCES)}.",
+                f"What are {n} good names for a {r.choice(lx.TONES)} {business}?",
+                f"name ideas for a {business} in {city}? need {n}",
+            )
+        )
+        return self.framed(core, 0.5, 0.4), {"n": n, "business": business, "city": city}, "\n".join(names)
+
+    def bs_gifts(self) -> Built:
+        r = self.r
+        interest, gifts = r.choice(lx.GIFT_IDEAS)
+        rel, n, budget = r.choice(lx.RELATIVES), r.randint(3, 5), r.randrange(20, 305, 5)
+        core = r.choice(
+            (
+                f"Give me {n} gift ideas for my {rel} who loves {interest}. My budget is ${budget}.",
+                f"What should I get my {rel} for their birthday? They're into {interest}. Give me {n} ideas "
+                f"under ${budget}.",
+                f"List {n} presents for someone who loves {interest}, around ${budget}, for my {rel}.",
+                f"Gift ideas for a {interest} fan? It's for my {rel}, budget ${budget}, need {n} options.",
+            )
+        )
+        ref = "\n".join(f"{i + 1}. {capitalize(x)}" for i, x in enumerate(gifts[:n]))
+        return self.framed(core, 0.4, 0.4), {"n": n, "interest": interest, "relative": rel, "budget": budget}, ref
+
+    def bs_questions(self) -> Built:
+        r = self.r
+        topic = lx.TOPICS[r.choice(lx.TOPIC_NAMES)]
+        role, noun, n = with_article(r.choice(topic.roles)), plural(r.choice(topic.nouns)), r.randint(3, 6)
+        core = r.choice(
+            (
+                f"What are {n} good questions to ask {role} about {noun}?",
+                f"I'm interviewing {role} about {noun} for {r.choice(lx.PURPOSES)}. Suggest {n} questions.",
+                f"List {n} interview questions for {role} who works with {noun}.",
+                f"Brainstorm {n} questions I could ask {role} about {noun}.",
+            )
+        )
+        ref = "\n".join(f"{i + 1}. {q.format(ns=noun, role=role)}" for i, q in enumerate(_INTERVIEW_QS[:n]))
+        return self.framed(core, 0.4, 0.4), {"n": n, "role": role, "subject": noun}, ref
 
     # ------------------------------------------------------------------ chat
     def chat_trip(self) -> Built:
         r = self.r
-        city, n = r.choice(lx.CITIES), r.randint(2, 7)
+        city, n, month, likes = r.choice(lx.CITIES), r.randint(2, 10), r.choice(lx.MONTHS), r.choice(lx.TRIP_INTERESTS)
+        first = r.choice(
+            (
+                f"Can you help me plan a trip to {city} in {month}?",
+                f"I'm going to {city} in {month}. Can you help me plan it?",
+                f"I need help planning a trip to {city} this {month}.",
+            )
+        )
         text = (
-            f"User: Hi! Can you help me plan a trip to {city}?\nAssistant: Of course! How many days will you "
-            f"be there?\nUser: {n} days. What should I see first?"
+            f"User: {self.chat_hello()} {first}\nAssistant: Of course! How many days will you be there?\n"
+            f"User: {n} days. I love {likes}. What should I see first?"
         )
         ref = (
-            f"With {n} days in {city}, start with a walking tour of the historic center on the first day, "
-            f"then visit the main museum and a local market, and keep one day free to explore on your own."
+            f"With {n} days in {city} in {month}, start with a walking tour of the historic center on the first "
+            f"day, then visit the main museum and a local market, make time for {likes}, and keep one day free "
+            "to explore on your own."
         )
-        return text, {"city": city, "days": n}, ref
+        return text, {"city": city, "days": n, "month": month, "interest": likes}, ref
 
     def chat_recipe(self) -> Built:
-        dish, ings = self.r.choice(lx.DISHES)
+        r = self.r
+        dish, ings = r.choice(lx.DISHES)
+        people = r.randint(2, 8)
+        first = r.choice(
+            (
+                f"I want to cook {dish} for {people} people tonight.",
+                f"I'm making {dish} for {people} tonight.",
+                f"Can you help me make {dish}? There will be {people} of us.",
+            )
+        )
         text = (
-            f"User: I want to cook {dish} tonight.\nAssistant: Great choice! Do you have {ings[0]} and "
-            f"{ings[1]}?\nUser: Yes, I have both, and some {ings[2]}. What do I do next?"
+            f"User: {self.chat_hello()} {first}\nAssistant: Great choice! Do you have {ings[0]} and {ings[1]}?\n"
+            f"User: Yes, I have both, and some {ings[2]}. What do I do next?"
         )
         ref = (
-            f"Prepare the {ings[0]}, {ings[1]} and {ings[2]}, combine them step by step, "
-            f"cook and serve the {dish}."
+            f"Prepare the {ings[0]}, {ings[1]} and {ings[2]} for {people} people, combine them step by step, "
+            f"cook and serve the {dish.removeprefix('a ').removeprefix('an ')}."
         )
-        return text, {"dish": dish, "ingredients": list(ings)}, ref
+        return text, {"dish": dish, "ingredients": list(ings), "people": people}, ref
 
     def chat_fact(self) -> Built:
-        q, a = self.r.choice(lx.FACT_QA)
-        text = f"User: Hello, are you there?\nAssistant: Yes, I'm here. How can I help you today?\nUser: {q}"
+        r = self.r
+        q, a = r.choice(lx.FACT_QA)
+        text = r.choice(
+            (
+                f"User: {self.chat_hello()} {q}\nAssistant: Good question! Do you want a short answer or a "
+                "detailed one?\nUser: Just a short answer, please.",
+                f"User: {self.chat_hello()} Can I ask you something?\nAssistant: Sure, go ahead.\nUser: {q}",
+            )
+        )
         return text, {"question": q}, a
+
+    def chat_advice(self) -> Built:
+        r = self.r
+        task, tips = r.choice(lx.TASKS)
+        k = r.randint(2, 12)
+        text = (
+            f"User: {self.chat_hello()} I've been trying to {task} for {k} weeks and it's not going well.\n"
+            "Assistant: I'm sorry to hear that. What have you tried so far?\nUser: Not much, honestly. Where "
+            "should I start?"
+        )
+        ref = f"Start small: {tips[0]}. Then {tips[1]}, and {tips[2]}. Give it a few weeks and be patient."
+        return text, {"task": task, "weeks": k}, ref
 
     # ------------------------------------------------------------------ rewrite
     def _simple_sentence(self) -> tuple[str, str, str, str]:
@@ -338,51 +817,63 @@ class Builders:
         name, verb, adj, noun = self._simple_sentence()
         day = self.r.choice(lx.WEEKDAYS)
         s = f"{name} {third_person(verb)} the {adj} {noun} every {day}."
-        return (
-            f"Rewrite the following sentence in the past tense: {s}",
-            {"sentence": s},
-            f"{name} {past(verb)} the {adj} {noun} every {day}.",
+        core = self.r.choice(
+            (
+                f"Rewrite the following sentence in the past tense: {s}",
+                f"Change this sentence to the past tense: {s}",
+                f"Put this in the past tense: {s}",
+                f"{s}\n\nRewrite the sentence above in the past tense.",
+                f"past tense please: {s}",
+            )
         )
+        return self.framed(core, 0.2, 0.2), {"sentence": s}, f"{name} {past(verb)} the {adj} {noun} every {day}."
 
     def rw_spelling(self) -> Built:
         r = self.r
-        _, _, adj, noun = self._simple_sentence()
-        correct = (
-            f"I think their {noun} will receive the {adj} package tomorrow because it is definitely "
-            f"separate from the rest."
-        )
-        swaps = [
-            ("their", "thier"),
-            ("receive", "recieve"),
-            ("tomorrow", "tommorow"),
-            ("because", "becuase"),
-            ("definitely", "definately"),
-            ("separate", "seperate"),
-            (" the ", " teh "),
-        ]
+        name, _, adj, noun = self._simple_sentence()
+        correct = r.choice(_SPELLING).format(name=name, adj=adj, noun=noun, day=r.choice(lx.WEEKDAYS))
+        present = [(a, b) for a, b in _TYPOS if a in correct]
         typo = correct
-        for a, b in r.sample(swaps, r.randint(2, 4)):
+        for a, b in r.sample(present, r.randint(2, min(4, len(present)))):
             typo = typo.replace(a, b, 1)
-        return f"Correct the spelling mistakes in this sentence: {typo}", {"sentence": typo}, correct
+        core = r.choice(
+            (
+                f"Correct the spelling mistakes in this sentence: {typo}",
+                f"Fix the typos: {typo}",
+                f"Please proofread this: {typo}",
+                f"{typo}\n\nCan you fix the spelling in the sentence above?",
+            )
+        )
+        return self.framed(core, 0.2, 0.2), {"sentence": typo}, correct
 
     def rw_formal(self) -> Built:
+        r = self.r
         name, _, _, noun = self._simple_sentence()
-        msg = f"hey {name.lower()}, can u send me the {noun} asap? thx"
-        return (
-            f"Rewrite this message to sound more formal: {msg}",
-            {"message": msg},
-            f"Dear {name}, could you please send me the {noun} as soon as possible? Thank you.",
+        informal, formal = r.choice(_INFORMAL)
+        day = r.choice(lx.WEEKDAYS)
+        msg = informal.format(n=name.lower(), noun=noun, day=day.lower())
+        core = r.choice(
+            (
+                f"Rewrite this message to sound more formal: {msg}",
+                f"Make this more professional: {msg}",
+                f"How would I say this formally? {msg}",
+                f"Rewrite in a formal tone:\n\n{msg}",
+            )
         )
+        return self.framed(core, 0.3, 0.2), {"message": msg}, formal.format(N=name, noun=noun, day=day)
 
     def rw_plural(self) -> Built:
         _, verb, _, noun = self._simple_sentence()
         noun2 = self._simple_sentence()[3]
         s = f"The {noun} {third_person(verb)} the {noun2}."
-        return (
-            f"Change the nouns in this sentence to plural: {s}",
-            {"sentence": s},
-            f"The {plural(noun)} {verb} the {plural(noun2)}.",
+        core = self.r.choice(
+            (
+                f"Change the nouns in this sentence to plural: {s}",
+                f"Make the nouns plural: {s}",
+                f"{s}\n\nRewrite this sentence with plural nouns.",
+            )
         )
+        return self.framed(core, 0.3, 0.3), {"sentence": s}, f"The {plural(noun)} {verb} the {plural(noun2)}."
 
     # ------------------------------------------------------------------ summarization
     def _key_paragraph(self) -> tuple[str, str, dict]:
@@ -398,7 +889,15 @@ class Builders:
 
     def sum_para(self) -> Built:
         para, key, slots = self._key_paragraph()
-        return f"Summarize this paragraph: {para}", slots, key
+        core = self.r.choice(
+            (
+                f"Summarize this paragraph: {para}",
+                f"Summarize in one sentence: {para}",
+                f"Give me a one-line summary of the following text:\n\n{para}",
+                f"{para}\n\nSummarize the paragraph above in one sentence.",
+            )
+        )
+        return self.framed(core, 0.15, 0.1), slots, key
 
     def sum_tldr(self) -> Built:
         para, key, slots = self._key_paragraph()
@@ -406,11 +905,12 @@ class Builders:
 
     def sum_kid(self) -> Built:
         para, key, slots = self._key_paragraph()
-        return (
-            f"Explain this to a second grader: {para}",
-            slots,
-            f"This story is about {with_article(slots['focus'])}. {key}",
+        grade = self.r.choice(_ORDINAL)
+        core = self.r.choice(
+            (f"Explain this to a {grade} grader: {para}", f"{para}\n\nExplain this to a {grade} grader.")
         )
+        ref = f"This story is about {with_article(slots['focus'])}. {key}"
+        return self.framed(core, 0.15, 0.1), {**slots, "grade": grade}, ref
 
     # ------------------------------------------------------------------ classification
     def cls_sentiment(self) -> Built:
@@ -424,21 +924,40 @@ class Builders:
             if not b.startswith("I ")
             else f"This {product} {a}. {b}."
         )
-        text = r.choice(
+        rel, when = r.choice(lx.RELATIVES), r.choice(lx.TIME_PHRASES)
+        lead = r.choice(
             (
-                f"Is the sentiment of this review positive or negative? Review: {review}",
-                f"Classify the sentiment (positive/negative): {review}",
+                "",
+                f"I bought this {product} for my {rel} {when}. ",
+                f"Got this {product} {when} for my {rel}. ",
+                f"{capitalize(when)} I ordered this {product} for my {rel}. ",
             )
         )
-        return text, {"product": product, "review": review}, label
+        review = lead + review
+        core = r.choice(
+            (
+                f"Is the sentiment of this review positive or negative? Review: {review}",
+                f"Sentiment (positive/negative): {review}",
+                f"Review: {review}\nIs this review positive or negative?",
+                f"{review}\n\nSentiment (positive or negative):",
+                f"Positive or negative? {review}",
+            )
+        )
+        return self.framed(core, 0.25, 0.2), {"product": product, "review": review}, label
 
     def cls_topic(self) -> Built:
         r, g = self.r, self.g
         topic = r.choice(lx.TOPIC_NAMES)
         options = sorted(set(r.sample(lx.TOPIC_NAMES, 3)) | {topic})
         title = g.news_title(g.doc_table(topic))
-        text = f"Which category does this headline belong to: {', '.join(options)}? Headline: {title}"
-        return text, {"headline": title, "options": options}, topic
+        core = r.choice(
+            (
+                f"Which category does this headline belong to: {', '.join(options)}? Headline: {title}",
+                f"Headline: {title}\nCategory ({', '.join(options)}):",
+                f"Classify this headline as one of {', '.join(options)}: {title}",
+            )
+        )
+        return self.framed(core, 0.2, 0.2), {"headline": title, "options": options}, topic
 
     def cls_spam(self) -> Built:
         r, g = self.r, self.g
@@ -450,41 +969,90 @@ class Builders:
             day = r.choice(lx.WEEKDAYS)
             body = f"Hi {name}, just a reminder that the {noun} meeting moved to {day}. See you there."
         label = "spam" if spam else "not spam"
-        return f"Is the following email spam or not spam?\n\n{body}", {"email": body}, label
+        core = r.choice(
+            (
+                f"Is the following email spam or not spam?\n\n{body}",
+                f"Email: {body}\n\nSpam or not spam?",
+                f"Classify this email as spam or not spam: {body}",
+            )
+        )
+        return self.framed(core, 0.2, 0.2), {"email": body}, label
 
     # ------------------------------------------------------------------ other
     def oth_joke(self) -> Built:
-        animal = self.r.choice(lx.ANIMALS)
-        return (
-            f"Tell me a joke about {with_article(animal)}.",
-            {"animal": animal},
-            f"Why did the {animal} sit on the computer? To keep an eye on the mouse!",
+        r = self.r
+        animal = r.choice(lx.ANIMALS)
+        kind = r.choice(("", "funny ", "silly ", "short ", "clean ", "kid-friendly ", "corny ", "dad "))
+        core = r.choice(
+            (
+                f"Tell me a {kind}joke about {with_article(animal)}.",
+                f"Do you know any {kind}jokes about {plural(animal)}?",
+                f"My {r.choice(lx.RELATIVES)} loves {plural(animal)}. Tell me a {kind}joke about one.",
+                f"{kind}joke about {with_article(animal)} please",
+            )
         )
+        joke = r.choice(_JOKES).format(a=animal)
+        return self.framed(core, 0.6, 0.5), {"animal": animal}, joke
 
     def oth_convert(self) -> Built:
-        small, big, k = self.r.choice(lx.UNIT_FACTS)
-        m = self.r.randint(2, 9)
+        r = self.r
+        small, big, k = r.choice(lx.UNIT_FACTS)
+        m = r.randint(2, 150)
+        core = r.choice(
+            (
+                f"Convert {m * k} {small} to {plural(big)}.",
+                f"How many {plural(big)} is {m * k} {small}?",
+                f"{m * k} {small} in {plural(big)}?",
+                f"Please convert {m * k} {small} into {plural(big)}.",
+            )
+        )
         return (
-            f"Convert {m * k} {small} to {plural(big)}.",
+            self.framed(core, 0.5, 0.4),
             {"value": m * k, "from": small, "to": plural(big)},
-            f"{m * k} {small} is {m} {plural(big)}.",
+            f"{m * k} {small} is {_amount(m, big)}.",
         )
 
     def oth_sort(self) -> Built:
-        words = self.r.sample(lx.ANIMALS, self.r.randint(4, 7))
-        return (
-            f"Sort these words alphabetically: {', '.join(words)}",
-            {"words": words},
-            ", ".join(sorted(words)),
+        words = self.r.sample(lx.ANIMALS, self.r.randint(4, 8))
+        core = self.r.choice(
+            (f"Sort these words alphabetically: {', '.join(words)}", f"Put in alphabetical order: {', '.join(words)}")
         )
+        return self.framed(core, 0.3, 0.3), {"words": words}, ", ".join(sorted(words))
 
     def oth_next_day(self) -> Built:
-        i = self.r.randrange(7)
-        return (
-            f"What day of the week comes after {lx.WEEKDAYS[i]}?",
-            {"day": lx.WEEKDAYS[i]},
-            lx.WEEKDAYS[(i + 1) % 7],
+        r = self.r
+        i, k = r.randrange(7), r.randint(1, 100)
+        day = lx.WEEKDAYS[i]
+        after = r.random() < 0.7
+        if k == 1 and after:
+            core = r.choice((f"What day of the week comes after {day}?", f"What's the day after {day}?"))
+        else:
+            rel = "after" if after else "before"
+            core = r.choice(
+                (
+                    f"What day of the week is it {k} days {rel} {day}?",
+                    f"If today is {day}, what day was it {k} days ago?"
+                    if not after
+                    else f"If today is {day}, what day will it be in {k} days?",
+                    f"Which weekday is {k} days {rel} a {day}?",
+                )
+            )
+        answer = lx.WEEKDAYS[(i + k) % 7 if after else (i - k) % 7]
+        return self.framed(core, 0.6, 0.5, ask=True), {"day": day, "days": k if after else -k}, answer
+
+    def oth_arith(self) -> Built:
+        r = self.r
+        a, b = r.randint(2, 999), r.randint(2, 99)
+        op, sym, value = r.choice(((" plus ", "+", a + b), (" minus ", "-", a - b), (" times ", "*", a * b)))
+        core = r.choice(
+            (
+                f"What is {a}{op}{b}?",
+                f"Calculate {a} {sym} {b}.",
+                f"what's {a} {sym} {b}",
+                f"Can you work out {a}{op}{b} for me?",
+            )
         )
+        return self.framed(core, 0.4, 0.4, ask=True), {"a": a, "b": b, "op": sym}, f"{a} {sym} {b} = {value}"
 
     # ------------------------------------------------------------------ closed QA
     def _passage(self) -> tuple[str, dict[str, str]]:
@@ -582,14 +1150,16 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "gen_blog",
         "gen_tweet",
         "gen_long_story",
+        "gen_speech",
+        "gen_bio",
     ),
-    "open_qa": ("oq_best_way", "oq_capital", "oq_units", "oq_author", "oq_fact"),
-    "brainstorming": ("bs_ideas", "bs_ways", "bs_names"),
-    "chat": ("chat_trip", "chat_recipe", "chat_fact"),
+    "open_qa": ("oq_best_way", "oq_capital", "oq_capital_of", "oq_units", "oq_author", "oq_fact"),
+    "brainstorming": ("bs_ideas", "bs_ways", "bs_names", "bs_gifts", "bs_questions"),
+    "chat": ("chat_trip", "chat_recipe", "chat_fact", "chat_advice"),
     "rewrite": ("rw_past", "rw_spelling", "rw_formal", "rw_plural"),
     "summarization": ("sum_para", "sum_tldr", "sum_kid"),
     "classification": ("cls_sentiment", "cls_topic", "cls_spam"),
-    "other": ("oth_joke", "oth_convert", "oth_sort", "oth_next_day"),
+    "other": ("oth_joke", "oth_convert", "oth_sort", "oth_next_day", "oth_arith"),
     "closed_qa": ("cqa_founder", "cqa_year", "cqa_where"),
     "extract": ("ex_names", "ex_years", "ex_cities"),
 }
@@ -643,7 +1213,7 @@ def _api_counts(rng: random.Random, total: int, n_heavy: int) -> list[int]:
 def write_prompts(out_dir: Path, seed: int, n: int, labeler_share: float, n_heavy: int) -> list[dict]:
     """Write prompts/2021-Qk.jsonl; return one truth row per prompt."""
     rng = random.Random(seed)
-    b = Builders(random.Random(seed ^ 0x9E3779B9))
+    b = Builders(FastRandom(seed ^ 0x9E3779B9))
     counts = exact_counts(n, CATEGORY_SHARES)
     cats = [c for c, _ in CATEGORY_SHARES for _ in range(counts[c])]
     rng.shuffle(cats)
