@@ -7,6 +7,7 @@ partition key, unpartitioned chains as one run, in dependency order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -53,8 +54,9 @@ def plan(defs: dg.Definitions, selection: str | None) -> list[list[tuple[str | N
     """Stages of (partitions def name or None, asset keys), in the order they must run."""
     graph = defs.resolve_asset_graph()
     # Dagster's selection syntax ("group:ingest", "webtext_links+", "key:a or key:b"); commas mean "or".
-    sel = (dg.AssetSelection.all() if not selection
-           else dg.AssetSelection.from_string(" or ".join(s.strip() for s in selection.split(",") if s.strip())))
+    items = [s.strip() for s in (selection or "").split(",") if s.strip()]
+    items = [f"key:{s}" if re.fullmatch(r"[A-Za-z0-9_]+", s) else s for s in items]
+    sel = dg.AssetSelection.from_string(" or ".join(items)) if items else dg.AssetSelection.all()
     keys = set(sel.resolve(graph))
     # assets that must run together (a multi-asset's outputs) join the selection as a whole
     for key in list(keys):
