@@ -7,6 +7,7 @@ from gpt_assets.defs.ingest import INGEST_ASSETS, ingest_rejects
 from gpt_assets.defs.mixture import MIXTURE_ASSETS
 from gpt_assets.defs.prompts import PROMPT_ASSETS, LabelerResource
 from gpt_assets.defs.quality import QUALITY_ASSETS
+from gpt_assets.defs.sensors import SENSORS
 from gpt_assets.defs.training import TRAINING_ASSETS
 from gpt_assets.defs.webtext import WEBTEXT_ASSETS
 from gpt_assets.resources import Compute, DataRoot
@@ -15,4 +16,4 @@ ASSETS = [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *QUALITY_ASSETS, *DED
           *PROMPT_ASSETS, *TRAINING_ASSETS]
 RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource()}
 
-defs = dg.Definitions(assets=ASSETS, resources=RESOURCES)
+defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, sensors=SENSORS)
