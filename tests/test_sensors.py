@@ -4,22 +4,23 @@ import shutil
 
 import dagster as dg
 
-from gpt_assets.defs.sensors import landing_zone_sensor
+from gpt_assets.defs.sensors import commoncrawl_landing_sensor, reddit_landing_sensor
 from gpt_assets.resources import DataRoot
 
 
-def _tick(instance, root, cursor):
+def _tick(instance, root, cursor, sensor=reddit_landing_sensor):
     context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"data": DataRoot(path=str(root))})
-    return landing_zone_sensor(context)
+    return sensor(context)
 
 
 def test_a_new_reddit_dump_requests_one_run(tiny_world, tmp_path):
     root = tmp_path / "data"
     shutil.copytree(tiny_world / "raw", root / "raw")
     with dg.instance_for_test() as instance:
+        crawls = _tick(instance, root, None, commoncrawl_landing_sensor)
+        assert {r.partition_key for r in crawls.run_requests} == {"CC-MAIN-2017-43", "CC-MAIN-2017-47"}
         first = _tick(instance, root, None)
-        assert {r.partition_key for r in first.run_requests} == {"2017-10", "2017-11", "CC-MAIN-2017-43",
-                                                                 "CC-MAIN-2017-47"}
+        assert {r.partition_key for r in first.run_requests} == {"2017-10", "2017-11"}
         for req in first.dynamic_partitions_requests:
             instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
         shutil.copy(root / "raw/reddit/RS_2017-11.zst", root / "raw/reddit/RS_2017-12.zst")
