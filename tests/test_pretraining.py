@@ -156,3 +156,14 @@ def test_a_new_crawl_is_deduplicated_against_stored_signatures(lineage, tmp_path
     joined = both.join(batch, on="doc_id", suffix="_batch")
     assert joined.height == docs.height and (joined["kept"] == joined["kept_batch"]).all()
     assert first.height == docs.filter(pl.col("partition") == crawls[0]).height
+
+
+def test_document_drops_say_which_document_a_duplicate_copies(lineage):
+    rows = lineage.sql("select d.reason, c.doc_id from document_drops d join duplicate_clusters c using (doc_id) "
+                       "where d.stage like 'dedup_%' and not c.kept")
+    assert rows and all(":" in reason for reason, _ in rows)
+    survivors = {r[0] for r in lineage.sql("select doc_id from duplicate_clusters where kept")}
+    webtext = {r[0] for r in lineage.sql("select doc_id from webtext_documents")}
+    for reason, _ in rows:
+        kind, target = reason.split(":", 1)
+        assert target in (webtext if kind == "webtext_copy" else survivors)

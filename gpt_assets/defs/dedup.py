@@ -79,7 +79,7 @@ def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConf
             parts.append(dedup(frame, dcfg))
     clusters = pl.concat(parts).sort("source", "partition", "doc_id")
     data.lake.write_frame("duplicate_clusters", clusters)
-    dropped = clusters.filter(~pl.col("kept")).with_columns(pl.col("reason").str.split(":").list.first())
+    dropped = clusters.filter(~pl.col("kept"))  # reasons keep the document they point to (`near_duplicate_of:<id>`)
     for source in sorted(dropped["source"].unique().to_list()):
         write_drops(data, f"dedup_{source}", dropped.filter(pl.col("source") == source), source)
     data.publish("duplicate_clusters", "document_drops")
