@@ -23,7 +23,11 @@ PRESETS = {"default": DEFAULT, "gpt3": GPT3}
 
 
 def source_documents(data: DataRoot) -> pl.DataFrame:
-    """Every candidate training document: (source, partition, doc_id, text, n_tokens)."""
+    """Every candidate training document: (source, partition, doc_id, text, n_tokens).
+
+    Reference documents have no stored token count; theirs is null here and counted by
+    :func:`kept_documents` for the survivors only.
+    """
     lake = data.lake
     webtext = lake.scan("webtext_documents").select(
         pl.lit("webtext").alias("source"), pl.lit("").alias("partition"), "doc_id", "text", "n_tokens")
@@ -31,15 +35,16 @@ def source_documents(data: DataRoot) -> pl.DataFrame:
         pl.lit("commoncrawl").alias("source"), pl.col("crawl").alias("partition"), "doc_id", "text", "n_tokens")
     ref = lake.scan("reference_documents").filter(pl.col("corpus").is_in(REFERENCE_CORPORA)).select(
         pl.col("corpus").alias("source"), pl.lit("").alias("partition"),
-        (pl.col("corpus") + ":" + pl.col("id")).alias("doc_id"), "text",
-        pl.col("text").map_elements(count_tokens, return_dtype=pl.Int64).alias("n_tokens"))
+        (pl.col("corpus") + ":" + pl.col("id")).alias("doc_id"), "text", pl.lit(None, pl.Int64).alias("n_tokens"))
     return pl.concat([webtext.collect(), cc.collect(), ref.collect()])
 
 
 def kept_documents(data: DataRoot) -> pl.DataFrame:
-    """The documents ``duplicate_clusters`` keeps."""
+    """The documents ``duplicate_clusters`` keeps, every one with its token count."""
     kept = data.lake.scan("duplicate_clusters").filter(pl.col("kept")).select("source", "doc_id").collect()
-    return source_documents(data).join(kept, on=["source", "doc_id"], how="semi")
+    docs = source_documents(data).join(kept, on=["source", "doc_id"], how="semi")
+    return docs.with_columns(pl.col("n_tokens").fill_null(
+        pl.col("text").map_elements(count_tokens, return_dtype=pl.Int64)))
 
 
 class DedupAssetConfig(dg.Config):

@@ -94,13 +94,9 @@ def _files(data: DataRoot, source: str, reader: Reader, key: str | None = None,
           description="Pushshift Reddit submissions of one month (raw/reddit/RS_YYYY-MM.zst), one row each.")
 def reddit_submissions(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
     month = context.partition_key
-    files = _files(data, "reddit", partial(_reddit_reader, month=month), month, "RS_*.zst")
+    files = _files(data, "reddit", partial(reddit.read_submissions, month=month), month, "RS_*.zst")
     result = ingest(data.lake, "reddit_submissions", reddit.SCHEMA, files, month)
     yield from _report(result, config, reddit.SCHEMA, data)
-
-
-def _reddit_reader(path, month: str):
-    return reddit.read_submissions(path, month)
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("web_pages"),
@@ -114,13 +110,9 @@ def web_pages(config: IngestConfig, data: DataRoot):
           description="Common Crawl WET conversion records of one crawl (raw/commoncrawl/CC-MAIN-*/).")
 def cc_documents(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
     crawl = context.partition_key
-    files = _files(data, "commoncrawl", partial(_wet_reader, crawl=crawl), crawl, "WET")
+    files = _files(data, "commoncrawl", partial(web.read_wet, crawl=crawl), crawl, "WET")
     result = ingest(data.lake, "cc_documents", web.CC_DOCUMENTS_SCHEMA, files, crawl)
     yield from _report(result, config, web.CC_DOCUMENTS_SCHEMA, data)
-
-
-def _wet_reader(path, crawl: str):
-    return web.read_wet(path, crawl)
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("reference_documents"),

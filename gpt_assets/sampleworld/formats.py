@@ -45,7 +45,22 @@ def gzip_bytes(data: bytes, level: int = GZIP_LEVEL) -> bytes:
     return co.compress(data) + co.flush()
 
 
-class GzipWriter:
+class _Closing:
+    """Context-manager plumbing shared by the writers: ``with`` closes them."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class GzipWriter(_Closing):
     """Streaming deterministic gzip file (single member, mtime 0, empty file name)."""
 
     def __init__(self, path: Path, level: int = GZIP_LEVEL) -> None:
@@ -59,14 +74,6 @@ class GzipWriter:
     def close(self) -> None:
         self._gz.close()
         self._fh.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def write_jsonl(path: Path, rows: Iterable[Any]) -> int:
@@ -101,7 +108,7 @@ def zstd_params(level: int = ZSTD_LEVEL, window_log: int = ZSTD_WINDOW_LOG) -> z
     return zstd.ZstdCompressionParameters.from_level(level, window_log=window_log, enable_ldm=True, threads=0)
 
 
-class ZstdWriter:
+class ZstdWriter(_Closing):
     """Streaming zstd file (one frame, no content size, long window)."""
 
     def __init__(self, path: Path, level: int = ZSTD_LEVEL, window_log: int = ZSTD_WINDOW_LOG) -> None:
@@ -127,14 +134,6 @@ class ZstdWriter:
         self._flush()
         self._w.close()
         self._fh.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def read_zstd(path: Path, max_window_size: int = 2**31) -> bytes:
@@ -269,7 +268,7 @@ def conversion_record(
     return warc_record(headers, block, content_length)
 
 
-class WarcGzWriter:
+class WarcGzWriter(_Closing):
     """Appends records as separate gzip members (like Common Crawl); tracks member offsets."""
 
     def __init__(self, path: Path, level: int = GZIP_LEVEL) -> None:
@@ -291,11 +290,3 @@ class WarcGzWriter:
 
     def close(self) -> None:
         self._fh.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
