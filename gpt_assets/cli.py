@@ -8,6 +8,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
 
 from gpt_assets.paths import dagster_home, data_root
 
@@ -34,12 +37,26 @@ def _run(args: argparse.Namespace) -> int:
     home = os.environ["DAGSTER_HOME"]
     os.makedirs(home, exist_ok=True)
     with DagsterInstance.get() as instance:
-        outcomes = run(defs, ASSETS, RESOURCES, instance, Lake(data_root()), args.select)
+        outcomes = run(defs, ASSETS, RESOURCES, instance, Lake(data_root()), args.select, config=_run_config(args))
     failed = [o for o in outcomes if not o.success]
     print(f"{len(outcomes) - len(failed)}/{len(outcomes)} runs succeeded (DAGSTER_HOME={home})")
     for o in failed:
         print(f"  failed: {', '.join(o.assets)} {o.partition or ''} run {o.run_id}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _run_config(args: argparse.Namespace) -> dict | None:
+    """``--config FILE`` (JSON or YAML ``{op name: {field: value}}``) with ``--set op.field=value`` on top."""
+    config: dict = {}
+    if args.config:
+        config = yaml.safe_load(Path(args.config).read_text()) or {}
+    for item in args.set or []:
+        key, _, value = item.partition("=")
+        op, _, field = key.partition(".")
+        if not field:
+            raise SystemExit(f"--set {item!r}: write op.field=value (e.g. reward_model.min_val_accuracy=0.6)")
+        config.setdefault(op, {})[field] = yaml.safe_load(value)
+    return config or None
 
 
 def _sql(args: argparse.Namespace) -> int:
@@ -88,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--select", default=None,
                    help="a Dagster asset selection, commas meaning 'or' (e.g. 'group:ingest', "
                         "'reddit_submissions+', 'cc_documents,web_pages'); default: everything")
+    p.add_argument("--config", help="run config, JSON or YAML: {op name: {field: value}}")
+    p.add_argument("--set", action="append", metavar="OP.FIELD=VALUE",
+                   help="one config field, e.g. --set rm_data.k=6 (repeatable; the value is read as YAML)")
     p.set_defaults(fn=_run)
     p = sub.add_parser("sql", help="query the DuckDB catalog (read-only) and print the result")
     p.add_argument("query")

@@ -7,13 +7,14 @@ from gpt_assets.defs.ingest import INGEST_ASSETS, ingest_rejects
 from gpt_assets.defs.mixture import MIXTURE_ASSETS
 from gpt_assets.defs.prompts import PROMPT_ASSETS, LabelerResource
 from gpt_assets.defs.quality import QUALITY_ASSETS
+from gpt_assets.defs.rlhf import RLHF_ASSETS
 from gpt_assets.defs.sensors import SENSORS
 from gpt_assets.defs.training import TRAINING_ASSETS
 from gpt_assets.defs.webtext import WEBTEXT_ASSETS
 from gpt_assets.resources import Compute, DataRoot
 
 ASSETS = [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
-          *PROMPT_ASSETS, *TRAINING_ASSETS]
+          *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS]
 RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource()}
 
 defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, sensors=SENSORS)

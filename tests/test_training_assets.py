@@ -18,3 +18,41 @@ def test_training_checkpoints_load_and_generate(lineage):
         assert out.shape[1] > ids.shape[1]
     latest = (lineage.root / "checkpoints/sft_model/LATEST").read_text().strip()
     assert latest == rows["sft_model"][0] and not list((lineage.root / "checkpoints/sft_model").glob(".*partial*"))
+
+
+def test_a_killed_sft_materialization_resumes_from_its_checkpoint(lineage, tmp_path):
+    """SIGKILL the `gpt-assets run` process once an intermediate checkpoint exists; the re-run resumes from it."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "world"
+    shutil.copytree(lineage.root, root, ignore=shutil.ignore_patterns("warehouse.duckdb*"))
+    env = {**os.environ, "GPT_ASSETS_DATA": str(root), "DAGSTER_HOME": str(tmp_path / "home")}
+    (tmp_path / "home").mkdir()
+    cmd = [sys.executable, "-m", "gpt_assets.cli", "run", "--select", "sft_model",
+           "--set", 'sft_model.overrides={"epochs": 8, "checkpoint_every": 3, "keep_checkpoints": 1}']
+    folder = root / "checkpoints/sft_model"
+    before = set(folder.iterdir())
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 120
+    while not list(folder.glob(".*.intermediate/step_*")) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    steps = sorted(p.name for p in folder.glob(".*.intermediate/step_*"))
+    assert steps, "the run ended before its first intermediate checkpoint"
+    assert set(folder.iterdir()) - before == {p.parent for p in folder.glob(".*.intermediate/step_*")}  # no final
+
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    resumed = int(steps[-1].removeprefix("step_"))
+    assert f"resumed_from_step={float(resumed):.4g}" in out.stderr or f"resumed_from_step={resumed}" in out.stderr
+    version = (folder / "LATEST").read_text().strip()
+    assert (folder / version / "model.safetensors").exists() and not list(folder.glob(".*.intermediate"))
+    history = json.loads((folder / version / "metrics.json").read_text())["history"]
+    assert [h["step"] for h in history] == list(range(1, len(history) + 1))

@@ -89,7 +89,7 @@ def test_tokenizer_cli_reads_a_json_config(tmp_path):
 def test_configs_have_paper_defaults_presets_and_strict_json(tmp_path):
     assert SFTConfig().epochs == 16 and SFTConfig().resid_pdrop == 0.2 and SFTConfig().min_lr_ratio == 0.1
     tiny = PretrainConfig.preset("tiny", max_steps=5)
-    assert (tiny.n_layer, tiny.n_head, tiny.n_embd, tiny.n_ctx, tiny.max_steps) == (2, 2, 64, 128, 5)
+    assert (tiny.n_layer, tiny.n_head, tiny.n_embd, tiny.n_ctx, tiny.max_steps) == (3, 4, 96, 128, 5)
     path = tmp_path / "c.json"
     path.write_text(json.dumps({"preset": "gpt2-124m", "lr": 1e-4}))
     cfg = load_config(PretrainConfig, path)

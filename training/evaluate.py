@@ -40,7 +40,7 @@ class EvaluateConfig(RunConfig):
     temperature: float = 1.0  # paper silent for evaluation; ours
     batch_size: int = 16
 
-    PRESETS = {"tiny": {"max_new_tokens": 16, "batch_size": 8}, "gpt2-124m": {"device": "cuda"}}
+    PRESETS = {"tiny": {"max_new_tokens": 32, "batch_size": 32}, "gpt2-124m": {"device": "cuda"}}
 
 
 def _generator(seed: int, device: torch.device) -> torch.Generator:
@@ -63,6 +63,36 @@ def generate(model: nn.Module, tokenizer, prompts: Sequence[str], *, max_new_tok
                        pad_id=tokenizer.pad_token_id, temperature=temperature, generator=gen)
         texts += tokenizer.batch_decode(s.responses(drop_eos=tokenizer.eos_token_id))
     return texts
+
+
+def compare(policy: nn.Module, baseline: nn.Module, tokenizer, prompts: Sequence[str], judges: dict[str, Judge], *,
+            max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0, batch_size: int = 16) -> list[dict]:
+    """One response per prompt from each model (same seed), scored by every judge.
+
+    Rows ``{prompt, policy_response, baseline_response, <judge>_policy, <judge>_baseline, ...}``; summarize them with
+    :func:`summarize`.
+    """
+    kw = {"max_new_tokens": max_new_tokens, "temperature": temperature, "seed": seed, "batch_size": batch_size}
+    a = generate(policy, tokenizer, prompts, **kw)
+    b = generate(baseline, tokenizer, prompts, **kw)
+    rows = []
+    for prompt, ra, rb in zip(prompts, a, b, strict=True):
+        row = {"prompt": prompt, "policy_response": ra, "baseline_response": rb}
+        for name, judge in judges.items():
+            row[f"{name}_policy"], row[f"{name}_baseline"] = float(judge(prompt, ra)), float(judge(prompt, rb))
+        rows.append(row)
+    return rows
+
+
+def summarize(rows: Sequence[dict], judge: str) -> dict[str, float]:
+    """Win rate of the policy over the baseline under one judge of :func:`compare`'s rows (ties count half)."""
+    wins = sum(r[f"{judge}_policy"] > r[f"{judge}_baseline"] for r in rows)
+    ties = sum(r[f"{judge}_policy"] == r[f"{judge}_baseline"] for r in rows)
+    n = len(rows)
+    return {"win_rate": (wins + 0.5 * ties) / n if n else math.nan, "wins": float(wins), "ties": float(ties),
+            "losses": float(n - wins - ties), "n": float(n),
+            "mean_policy": float(np.mean([r[f"{judge}_policy"] for r in rows])) if n else math.nan,
+            "mean_baseline": float(np.mean([r[f"{judge}_baseline"] for r in rows])) if n else math.nan}
 
 
 def win_rate(policy: nn.Module, baseline: nn.Module, tokenizer, prompts: Sequence[str], judge: Judge, *,

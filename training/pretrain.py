@@ -49,8 +49,8 @@ class PretrainConfig(RunConfig):
     text_column: str = "text"
 
     PRESETS = {
-        "tiny": {"n_layer": 2, "n_head": 2, "n_embd": 64, "n_ctx": 128, "dropout": 0.0, "batch_size": 8,
-                 "micro_batch_size": 8, "max_steps": 200, "lr": 3e-3, "warmup_steps": 10, "eval_every": 50,
+        "tiny": {"n_layer": 3, "n_head": 4, "n_embd": 96, "n_ctx": 128, "dropout": 0.0, "batch_size": 16,
+                 "micro_batch_size": 16, "max_steps": 200, "lr": 3e-3, "warmup_steps": 10, "eval_every": 50,
                  "eval_batches": 4, "log_every": 10},
         "gpt2-124m": {"device": "cuda", "micro_batch_size": 32, "checkpoint_every": 1000},
     }

@@ -45,7 +45,7 @@ class SFTConfig(RunConfig):
     response_column: str = "response"
 
     PRESETS = {
-        "tiny": {"epochs": 2, "lr": 2e-3, "batch_size": 32, "micro_batch_size": 32, "log_every": 5},
+        "tiny": {"epochs": 1, "lr": 3e-3, "batch_size": 32, "micro_batch_size": 16, "log_every": 20},
         "gpt2-124m": {"device": "cuda", "lr": 2e-5, "micro_batch_size": 16, "checkpoint_every": 500},
     }
 

@@ -31,7 +31,7 @@ class TokenizerConfig(RunConfig):
     text_column: str = "text"
 
     PRESETS = {
-        "tiny": {"vocab_size": 512, "min_frequency": 1},
+        "tiny": {"vocab_size": 2048, "min_frequency": 1},
         "gpt2-124m": {},
     }
 

@@ -1,0 +1,343 @@
+"""RLHF assets (InstructGPT §3.5-3.6): ``rm_rankings`` / ``rm_comparisons``, ``reward_model``, ``ppo_policy``,
+``policy_evaluation``.
+
+Thin, like the other training assets: they gather inputs from the lake and call ``training/`` in-process; the
+checkpoints follow ``gpt_assets.defs.checkpoints``. The CPU budgets (how many RM and test prompts are sampled on
+the ``tiny`` preset) are ours: the paper's 33k RM prompts times K samples do not fit two CPU cores in minutes.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the annotations.
+
+import json
+import math
+from dataclasses import replace
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from gpt_assets.defs.checkpoints import (
+    GROUP,
+    POOL,
+    TrainingConfig,
+    fingerprint,
+    is_heldout,
+    latest,
+    record,
+    resolve_preset,
+    step_logger,
+    version_of,
+)
+from gpt_assets.defs.common import md_table, table_metadata, write_drops
+from gpt_assets.defs.prompts import LabelerResource
+from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score
+from gpt_assets.prompts.rankings import COMPARISON_SCHEMA, comparisons, rank_samples
+from gpt_assets.resources import Compute, DataRoot
+
+# Prompts sampled per preset where the config says -1 (ours: a CPU budget; 0 = the whole split).
+RM_PROMPTS = {"tiny": 1500, "gpt2-124m": 0}
+RM_VAL_PROMPTS = {"tiny": 300, "gpt2-124m": 2000}
+EVAL_PROMPTS = {"tiny": 400, "gpt2-124m": 2000}
+
+
+def _split_prompts(data: DataRoot, split: str, limit: int, seed: int) -> list[Prompt]:
+    frame = data.lake.scan("prompt_splits").filter(pl.col("split") == split).select("prompt_id", "text") \
+        .collect().sort("prompt_id")
+    if limit and frame.height > limit:
+        frame = frame.sample(limit, seed=seed).sort("prompt_id")
+    return [Prompt(pid, text) for pid, text in frame.iter_rows()]
+
+
+def _budget(value: int, table: dict[str, int], preset: str) -> int:
+    return table.get(preset, 0) if value < 0 else value
+
+
+def _load_policy(path: str, device: str):
+    from transformers import AutoModelForCausalLM
+
+    from training.tokenizer import load_tokenizer
+
+    return AutoModelForCausalLM.from_pretrained(path).to(device), load_tokenizer(path)
+
+
+def _numbers(metrics: dict) -> dict:
+    return {k: v for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)
+            and math.isfinite(v)}
+
+
+class RMDataConfig(TrainingConfig):
+    """Sampling for the RM dataset; ``overrides`` go to ``training.sample.SampleConfig``."""
+
+    k: int = 4  # §3.5: labelers rank K = 4 to 9 responses per prompt
+    rm_prompts: int = -1  # RM-split prompts to sample; -1 = the preset's budget (RM_PROMPTS), 0 = all (§3.2: 33k)
+    val_prompts: int = -1  # val-split prompts for the held-out accuracy; -1 = the preset's budget (RM_VAL_PROMPTS)
+    max_unranked_share: float = 0.05  # the check: prompts left unranked (files labeler without labels, 1 response)
+
+
+@dg.multi_asset(
+    group_name=GROUP, pool=POOL,
+    specs=[dg.AssetSpec("rm_rankings", kinds={"pytorch", "parquet"}, deps=["sft_model", "prompt_splits"],
+                        description="K responses sampled from sft_model per RM prompt, ranked by the labeler."),
+           dg.AssetSpec("rm_comparisons", kinds={"polars", "parquet"}, deps=["rm_rankings", "imported_comparisons"],
+                        description="All C(K,2) pairs of every ranking, plus imported human comparisons.")],
+    check_specs=[dg.AssetCheckSpec("rankings_valid", asset="rm_rankings", blocking=True),
+                 dg.AssetCheckSpec("unranked_share", asset="rm_rankings", blocking=True),
+                 dg.AssetCheckSpec("pairs_reconcile", asset="rm_comparisons", blocking=True)],
+)
+def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataRoot, compute: Compute,
+            labeler: LabelerResource):
+    from training.config import from_dict
+    from training.sample import SampleConfig, sample_k
+
+    if not 2 <= config.k <= 9:
+        raise dg.Failure(f"k={config.k}: InstructGPT ranks K = 4 to 9 responses (2 is the least that ranks)")
+    preset, device = resolve_preset(config, compute)
+    scfg = from_dict(SampleConfig, {"preset": preset, "device": device, "k": config.k, **config.overrides})
+    sft = latest(data, "sft_model")
+    model, tokenizer = _load_policy(sft, device)
+    who = labeler.labeler(data)
+    policy = f"sft_model/{sft.rsplit('/', 1)[-1]}"
+    frames, unranked, sampled = [], [], {}
+    for split, budget, offset in (("rm", _budget(config.rm_prompts, RM_PROMPTS, preset), 0),
+                                  ("val", _budget(config.val_prompts, RM_VAL_PROMPTS, preset), 1)):
+        prompts = _split_prompts(data, split, budget, scfg.seed)
+        rows = sample_k(model, tokenizer, [p.text for p in prompts], scfg.k, max_new_tokens=scfg.max_new_tokens,
+                        temperature=scfg.temperature, top_k=scfg.top_k, seed=scfg.seed + offset,
+                        batch_size=scfg.batch_size, max_prompt_len=scfg.max_prompt_len)
+        ranked, left = rank_samples(prompts, rows, who, "train" if split == "rm" else "val", policy)
+        frames.append(ranked)
+        unranked.append(left)
+        sampled[split] = len(prompts)
+        context.log.info(f"{split}: {len(prompts)} prompts x {scfg.k} samples, {ranked.height} ranked")
+    rankings, left = pl.concat(frames), pl.concat(unranked)
+    for old in data.lake.parts("rm_rankings"):
+        old.unlink()
+    for split in ("train", "val"):
+        data.lake.write_frame("rm_rankings", rankings.filter(pl.col("split") == split), split)
+    write_drops(data, "rm_rankings", left.select(pl.col("prompt_id").alias("doc_id"), "reason"), "prompts")
+
+    pairs = comparisons(rankings, "sft_samples")
+    imported = _imported_comparisons(data, config.heldout_share)
+    all_pairs = pl.concat([pairs, imported])
+    data.lake.write_frame("rm_comparisons", all_pairs)
+    data.publish("rm_rankings", "rm_comparisons", "document_drops")
+
+    ks = rankings["k"]
+    eos = rankings["ended"].list.mean().mean() if rankings.height else 0.0
+    reasons = dict(left.group_by("reason").len().iter_rows()) if left.height else {}
+    yield dg.MaterializeResult(asset_key="rm_rankings", metadata=table_metadata(
+        rankings, data, "rm_rankings", policy=policy, labeler=labeler.kind, k_sampled=scfg.k,
+        prompts_sampled=dg.MetadataValue.json(sampled), unranked=dg.MetadataValue.json(reasons),
+        mean_k=round(float(ks.mean() or 0), 2), eos_rate=round(float(eos or 0), 3),
+        max_new_tokens=scfg.max_new_tokens))
+    by_source = dict(all_pairs.group_by("source").len().iter_rows()) if all_pairs.height else {}
+    yield dg.MaterializeResult(asset_key="rm_comparisons", metadata=table_metadata(
+        all_pairs, data, "rm_comparisons", by_source=dg.MetadataValue.json(by_source)))
+
+    bad = rankings.filter((pl.col("k") < 2) | (pl.col("k") > scfg.k)
+                          | (pl.col("ranking").list.sort() != pl.int_ranges(0, pl.col("k")))).height
+    yield dg.AssetCheckResult(asset_key="rm_rankings", check_name="rankings_valid", passed=bad == 0,
+                              metadata={"invalid_rows": bad})
+    share = left.height / max(1, sum(sampled.values()))
+    yield dg.AssetCheckResult(asset_key="rm_rankings", check_name="unranked_share",
+                              passed=share <= config.max_unranked_share and rankings.height > 0,
+                              metadata={"unranked_share": round(share, 4), "ranked": rankings.height})
+    expected = int(sum(math.comb(k, 2) for k in ks)) + imported.height
+    yield dg.AssetCheckResult(asset_key="rm_comparisons", check_name="pairs_reconcile",
+                              passed=expected == all_pairs.height and not all_pairs.filter(
+                                  pl.col("chosen") == pl.col("rejected")).height,
+                              metadata={"expected": expected, "rows": all_pairs.height})
+
+
+def _imported_comparisons(data: DataRoot, heldout_share: float) -> pl.DataFrame:
+    if not data.lake.parts("imported_comparisons"):
+        return pl.DataFrame(schema=COMPARISON_SCHEMA)
+    frame = data.lake.scan("imported_comparisons").collect()
+    held = frame["prompt_id"].map_elements(lambda p: is_heldout(p, max(heldout_share, 0.05)),
+                                           return_dtype=pl.Boolean)
+    return frame.with_columns(pl.lit(0, pl.Int64).alias("chosen_rank"), pl.lit(1, pl.Int64).alias("rejected_rank"),
+                              pl.when(held).then(pl.lit("val")).otherwise(pl.lit("train")).alias("split")) \
+        .select(list(COMPARISON_SCHEMA))
+
+
+def _rankings(data: DataRoot, split: str) -> list:
+    from training.reward import Ranking
+
+    out = [Ranking.from_ranks(p, r, o) for p, r, o in data.lake.scan("rm_rankings").filter(pl.col("split") == split)
+           .select("prompt", "responses", "ranking").collect().iter_rows()]
+    return out
+
+
+class RewardModelConfig(TrainingConfig):
+    min_val_accuracy: float = 0.65  # the check: held-out pairwise accuracy against the labeler's rankings
+    bias_demonstrations: int = 512  # demonstrations scored to set the bias (§3.5: mean 0); ours: a sample
+
+
+@dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=["rm_rankings", "rm_comparisons", "sft_model", "demonstrations"],
+          pool=POOL, check_specs=[dg.AssetCheckSpec("val_accuracy", asset="reward_model", blocking=True)],
+          description="The SFT model with a scalar head, trained 1 epoch on K-wise rankings; bias: demos mean 0.")
+def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, data: DataRoot, compute: Compute):
+    from training.config import from_dict
+    from training.reward import Ranking, RewardConfig, train_reward
+
+    preset, device = resolve_preset(config, compute)
+    train, val = _rankings(data, "train"), _rankings(data, "val")
+    imported = data.lake.scan("rm_comparisons").filter(pl.col("source") != "sft_samples") \
+        .select("prompt", "chosen", "rejected", "split").collect()
+    train += [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "train"]
+    val_imported = [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "val"]
+    demos = data.lake.scan("demonstrations").select("prompt_id", "prompt", "response").collect().sort("prompt_id")
+    demos = demos.sample(min(config.bias_demonstrations, demos.height), seed=0) if demos.height else demos
+    cfg = from_dict(RewardConfig, {"preset": preset, "device": device, **config.overrides})
+    cfg = replace(cfg, init_from=latest(data, "sft_model"))
+    comps = data.lake.scan("rm_comparisons").select("prompt_id", "chosen", "rejected").collect()
+    version = version_of(cfg, fingerprint(comps, "prompt_id", "chosen", "rejected"), fingerprint(demos, "prompt_id"))
+    cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "reward_model"), name=version)
+    if (cfg.final_dir / "config.json").exists():
+        metrics = json.loads((cfg.final_dir / "metrics.json").read_text())["metrics"]
+    else:
+        metrics = train_reward(cfg, train, val, list(demos.select("prompt", "response").iter_rows()),
+                               step_logger(context)).metrics
+        if val_imported:
+            from training.reward import load_reward_model, pairwise_accuracy
+            from training.tokenizer import load_tokenizer
+
+            model = load_reward_model(str(cfg.final_dir)).to(device)
+            metrics["val_accuracy_imported"] = pairwise_accuracy(model, load_tokenizer(str(cfg.final_dir)),
+                                                                 val_imported, cfg.micro_batch_size)
+            _amend_metrics(cfg.final_dir, metrics)
+    record(context, data, "reward_model", version, metrics)
+    yield dg.MaterializeResult(metadata={
+        **_numbers(metrics), "version": version, "preset": preset, "device": device,
+        "train_rankings": len(train), "val_rankings": len(val), "metrics": dg.MetadataValue.md(md_table([metrics])),
+        "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    acc = metrics.get("val_accuracy", math.nan)
+    yield dg.AssetCheckResult(check_name="val_accuracy", passed=bool(acc >= config.min_val_accuracy),
+                              metadata={"val_accuracy": acc, "min": config.min_val_accuracy})
+
+
+def _amend_metrics(folder, metrics: dict) -> None:
+    path = folder / "metrics.json"
+    saved = json.loads(path.read_text())
+    saved["metrics"] = metrics
+    tmp = path.with_name("metrics.json.tmp")
+    tmp.write_text(json.dumps(saved, indent=1))
+    tmp.replace(path)
+
+
+@dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=["reward_model", "sft_model", "prompt_splits", "training_mixture"],
+          pool=POOL, check_specs=[dg.AssetCheckSpec("reward_rose", asset="ppo_policy")],
+          description="PPO-ptx from the SFT model against the reward model (KL to SFT, pretraining mix).")
+def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
+    from training.config import from_dict
+    from training.ppo import PPOConfig, train_ppo
+
+    preset, device = resolve_preset(config, compute)
+    prompts = data.lake.scan("prompt_splits").filter(pl.col("split") == "ppo").select("prompt_id", "text") \
+        .collect().sort("prompt_id")
+    mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
+    ptx = mix.filter(~mix["doc_id"].map_elements(lambda d: is_heldout(d, config.heldout_share),
+                                                 return_dtype=pl.Boolean))
+    cfg = from_dict(PPOConfig, {"preset": preset, "device": device, **config.overrides})
+    cfg = replace(cfg, policy_init=latest(data, "sft_model"), reward_model=latest(data, "reward_model"))
+    version = version_of(cfg, fingerprint(prompts, "prompt_id"), fingerprint(ptx, "doc_id") if cfg.ptx_coef else "")
+    cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "ppo_policy"), name=version)
+    if (cfg.final_dir / "config.json").exists():
+        saved = json.loads((cfg.final_dir / "metrics.json").read_text())
+        metrics, history = saved["metrics"], saved["history"]
+    else:
+        result = train_ppo(cfg, prompts["text"].to_list(), ptx["text"].to_list() if cfg.ptx_coef else (),
+                           log=step_logger(context))
+        metrics, history = result.metrics, result.history
+    rewards = [h["reward"] for h in history]
+    third = max(1, len(rewards) // 3)
+    first, last = sum(rewards[:third]) / third, sum(rewards[-third:]) / third
+    metrics = {**metrics, "reward_first_third": first, "reward_last_third": last,
+               "iterations": len(history), "episodes": len(history) * cfg.batch_size, "ptx_coef": cfg.ptx_coef}
+    record(context, data, "ppo_policy", version, metrics)
+    curve = cfg.final_dir / "curve.png"
+    yield dg.MaterializeResult(metadata={
+        **_numbers(metrics), "version": version, "preset": preset, "device": device,
+        "objective": "PPO-ptx" if cfg.ptx_coef else "PPO",
+        "history": dg.MetadataValue.md(md_table([{k: round(v, 4) for k, v in h.items()
+                                                  if k in ("step", "reward", "kl", "total_reward", "response_len",
+                                                           "eos_rate", "ptx_loss")} for h in history], limit=30)),
+        **({"curve": dg.MetadataValue.path(str(curve))} if curve.exists() else {}),
+        "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    yield dg.AssetCheckResult(check_name="reward_rose", passed=last > first,
+                              severity=dg.AssetCheckSeverity.WARN,
+                              metadata={"first_third": first, "last_third": last})
+
+
+class EvaluationConfig(TrainingConfig):
+    """``overrides`` go to ``training.evaluate.EvaluateConfig`` (max_new_tokens, temperature, batch_size, seed)."""
+
+    test_prompts: int = -1  # test-split prompts; -1 = the preset's budget (EVAL_PROMPTS), 0 = all
+    min_win_rate: float = 0.55  # the check: the PPO policy beats SFT by the gold preference (or the RM's)
+    perplexity_docs: int = 200  # held-out mixture documents for the alignment tax (ours: a CPU budget)
+
+
+@dg.asset(group_name=GROUP, kinds={"pytorch", "parquet"}, deps=["ppo_policy", "sft_model", "reward_model", "base_lm"],
+          pool=POOL, check_specs=[dg.AssetCheckSpec("ppo_beats_sft", asset="policy_evaluation")],
+          description="PPO vs SFT on held-out test prompts: win rates (gold, RM), KL, perplexity (alignment tax).")
+def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfig, data: DataRoot,
+                      compute: Compute, labeler: LabelerResource):
+    from transformers import AutoModelForCausalLM
+
+    from training.config import from_dict
+    from training.evaluate import EvaluateConfig, compare, kl_to_reference, perplexity, summarize
+    from training.reward import load_reward_model, reward_judge
+    from training.runtime import setup
+    from training.tokenizer import load_tokenizer
+
+    preset, device = resolve_preset(config, compute)
+    ecfg = from_dict(EvaluateConfig, {"preset": preset, "device": device, **config.overrides})
+    setup(ecfg)
+    paths = {a: latest(data, a) for a in ("ppo_policy", "sft_model", "reward_model", "base_lm")}
+    policy, tokenizer = _load_policy(paths["ppo_policy"], device)
+    baseline = AutoModelForCausalLM.from_pretrained(paths["sft_model"]).to(device)
+    rm = load_reward_model(paths["reward_model"]).to(device)
+    prompts = _split_prompts(data, "test", _budget(config.test_prompts, EVAL_PROMPTS, preset), ecfg.seed)
+    texts = [p.text for p in prompts]
+    judges: dict[str, Any] = {"rm": reward_judge(rm, load_tokenizer(paths["reward_model"]))}
+    who = labeler.labeler(data) if labeler.kind == "simulated" else None
+    if isinstance(who, SimulatedLabeler) and all(who.knows(p) for p in prompts):
+        reference = {p.text: who.reference[p.prompt_id] for p in prompts}
+        judges = {"gold": lambda prompt, response: gold_score(reference[prompt], response), **judges}
+    kw = {"max_new_tokens": ecfg.max_new_tokens, "temperature": ecfg.temperature, "seed": ecfg.seed,
+          "batch_size": ecfg.batch_size}
+    rows = compare(policy, baseline, tokenizer, texts, judges, **kw)
+    summary = {f"{j}_{k}": v for j in judges for k, v in summarize(rows, j).items()}
+    summary["kl_to_sft"] = kl_to_reference(policy, baseline, tokenizer, texts, **kw)
+    held = _heldout_docs(data, config)
+    if held:
+        base = AutoModelForCausalLM.from_pretrained(paths["base_lm"]).to(device)
+        for name, model in (("base_lm", base), ("sft_model", baseline), ("ppo_policy", policy)):
+            summary[f"perplexity_{name}"] = perplexity(model, tokenizer, held, ecfg.batch_size)
+        summary["alignment_tax_ppl"] = summary["perplexity_ppo_policy"] - summary["perplexity_sft_model"]
+    frame = pl.DataFrame([{"prompt_id": p.prompt_id, **r} for p, r in zip(prompts, rows, strict=True)])
+    data.lake.write_frame("policy_evaluation", frame)
+    data.publish("policy_evaluation")
+    judge = "gold" if "gold" in judges else "rm"
+    win = summary[f"{judge}_win_rate"]
+    versions = {a: p.rsplit("/", 1)[-1] for a, p in paths.items()}
+    yield dg.MaterializeResult(metadata=table_metadata(
+        frame, data, "policy_evaluation", **{k: round(v, 4) for k, v in _numbers(summary).items()},
+        judge=judge, versions=dg.MetadataValue.json(versions),
+        examples=dg.MetadataValue.md(md_table([{"prompt": r["prompt"][-80:], "sft": r["baseline_response"],
+                                                "ppo": r["policy_response"]} for r in rows[:8]]))))
+    yield dg.AssetCheckResult(check_name="ppo_beats_sft", passed=bool(win >= config.min_win_rate),
+                              severity=dg.AssetCheckSeverity.WARN,
+                              metadata={"judge": judge, "win_rate": win, "min": config.min_win_rate,
+                                        "kl_to_sft": summary["kl_to_sft"]})
+
+
+def _heldout_docs(data: DataRoot, config: EvaluationConfig) -> list[str]:
+    """Mixture documents that base_lm and PPO-ptx held out (the same hash rule), for the alignment tax."""
+    mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
+    held = mix.filter(mix["doc_id"].map_elements(lambda d: is_heldout(d, config.heldout_share),
+                                                 return_dtype=pl.Boolean)).sort("doc_id")
+    return held["text"].head(config.perplexity_docs).to_list()
+
+
+RLHF_ASSETS = [rm_data, reward_model, ppo_policy, policy_evaluation]

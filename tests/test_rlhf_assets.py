@@ -1,0 +1,60 @@
+"""RLHF assets on the tiny world: rankings of SFT samples, their pairs, the reward model, PPO-ptx, evaluation."""
+
+import json
+import math
+
+import polars as pl
+import torch
+from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+
+
+def test_rm_rankings_rank_k_sft_samples_and_comparisons_hold_every_pair(lineage):
+    rankings = pl.read_parquet(lineage.root / "lake/rm_rankings/*.parquet")
+    splits = pl.read_parquet(lineage.root / "lake/prompt_splits/*.parquet")
+    rm_ids = set(splits.filter(pl.col("split") == "rm")["prompt_id"])
+    train = rankings.filter(pl.col("split") == "train")
+    assert set(train["prompt_id"]) <= rm_ids and train.height >= 0.95 * 120  # rm_prompts in TINY_CONFIG
+    assert set(rankings.filter(pl.col("split") == "val")["prompt_id"]).isdisjoint(rm_ids)
+    assert ((rankings["k"] >= 2) & (rankings["k"] <= 4)).all() and (rankings["k_sampled"] == 4).all()
+    assert all(sorted(r) == list(range(k)) for r, k in rankings.select("ranking", "k").iter_rows())
+    assert all(len(set(r)) == len(r) for r in rankings["responses"])  # distinct responses only
+
+    (pairs,), = lineage.sql("select count(*) from rm_comparisons where source = 'sft_samples'")
+    assert pairs == sum(math.comb(k, 2) for k in rankings["k"])
+    (imported,), = lineage.sql("select count(*) from imported_comparisons")
+    (copied,), = lineage.sql("select count(*) from rm_comparisons where source <> 'sft_samples'")
+    assert copied == imported
+    assert all(lineage.checks[("rm_rankings", c, "")] for c in ("rankings_valid", "unranked_share"))
+    assert lineage.checks[("rm_comparisons", "pairs_reconcile", "")]
+
+
+def test_reward_model_scores_as_a_sequence_classifier_with_demonstrations_near_zero(lineage):
+    (path, metrics), = lineage.sql("select path, metrics from checkpoints where asset = 'reward_model'")
+    metrics = json.loads(metrics)
+    assert 0.0 <= metrics["val_accuracy"] <= 1.0 and "demonstration_mean_before_bias" in metrics
+    tok = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSequenceClassification.from_pretrained(path).eval()
+    demos = pl.read_parquet(lineage.root / "lake/demonstrations/*.parquet").head(64)
+    texts = [p + r + tok.eos_token for p, r in demos.select("prompt", "response").iter_rows()]
+    enc = tok(texts, return_tensors="pt", padding=True, truncation=True, max_length=model.config.n_positions)
+    with torch.no_grad():
+        scores = model(**enc).logits[:, 0]
+    assert scores.shape == (64,) and abs(scores.mean().item()) < 3 * scores.std().item() + 0.5
+
+
+def test_ppo_policy_and_its_evaluation_against_sft(lineage):
+    rows = dict(lineage.sql("select asset, metrics from checkpoints"))
+    assert {"reward_model", "ppo_policy"} <= set(rows)
+    ppo = json.loads(rows["ppo_policy"])
+    assert ppo["iterations"] >= 1 and ppo["ptx_coef"] == 27.8 and math.isfinite(ppo["kl"])
+    (path,), = lineage.sql("select path from checkpoints where asset = 'ppo_policy'")
+    tok, model = AutoTokenizer.from_pretrained(path), AutoModelForCausalLM.from_pretrained(path)
+    ids = tok("List three fruits.", return_tensors="pt")["input_ids"]
+    assert model.generate(ids, max_new_tokens=4, do_sample=False, pad_token_id=tok.pad_token_id).shape[1] > ids.shape[1]
+
+    ev = pl.read_parquet(lineage.root / "lake/policy_evaluation/*.parquet")
+    test_ids = set(pl.read_parquet(lineage.root / "lake/prompt_splits/test.parquet")["prompt_id"])
+    assert ev.height == min(64, len(test_ids)) and set(ev["prompt_id"]) <= test_ids
+    assert {"gold_policy", "gold_baseline", "rm_policy", "rm_baseline"} <= set(ev.columns)
+    assert ev["gold_policy"].is_between(0, 1).all()
+    assert ("policy_evaluation", "ppo_beats_sft", "") in lineage.checks
