@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo sample-world run test lint ui bench clean
+.PHONY: install demo sample-world run test lint ui bench clean browser screenshots
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,9 +34,24 @@ demo: sample-world run
 	@echo "Done. Query it:  $(BIN)/gpt-assets sql \"select count(*) from reddit_submissions\""
 	@echo "Browse it:       make ui   (http://$(HOST):$(PORT))"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Debian's chromium + chromedriver for the browser test (never a downloaded browser); without root/apt the test
+# is skipped and says why.
+APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || (sudo -n true 2>/dev/null && echo "sudo -n apt-get"))
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ -n "$(APT)" ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium and chromium-driver with apt"; \
+	  DEBIAN_FRONTEND=noninteractive $(APT) install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { $(APT) update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $(APT) install -y -q chromium chromium-driver >/dev/null 2>&1; } || \
+	  echo "could not install chromium: the browser test will be skipped"; \
+	else echo "no root or apt-get: the browser test will be skipped"; fi
+
+screenshots: $(STAMP) browser
+	GPT_ASSETS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/test_ui_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -55,8 +55,16 @@ def _run_config(args: argparse.Namespace) -> dict | None:
         op, _, field = key.partition(".")
         if not field:
             raise SystemExit(f"--set {item!r}: write op.field=value (e.g. reward_model.min_val_accuracy=0.6)")
-        config.setdefault(op, {})[field] = yaml.safe_load(value)
+        config.setdefault(op, {})[field] = _value(value)
     return config or None
+
+
+def _value(text: str):
+    """JSON first (so 1e-4 is a number, which YAML 1.1 reads as a string), else YAML (bare words, lists)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return yaml.safe_load(text)
 
 
 def _sql(args: argparse.Namespace) -> int:
@@ -107,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "'reddit_submissions+', 'cc_documents,web_pages'); default: everything")
     p.add_argument("--config", help="run config, JSON or YAML: {op name: {field: value}}")
     p.add_argument("--set", action="append", metavar="OP.FIELD=VALUE",
-                   help="one config field, e.g. --set rm_data.k=6 (repeatable; the value is read as YAML)")
+                   help="one config field, e.g. --set rm_data.k=6 (repeatable; the value is read as JSON, else YAML)")
     p.set_defaults(fn=_run)
     p = sub.add_parser("sql", help="query the DuckDB catalog (read-only) and print the result")
     p.add_argument("query")

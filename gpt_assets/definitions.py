@@ -8,13 +8,20 @@ from gpt_assets.defs.mixture import MIXTURE_ASSETS
 from gpt_assets.defs.prompts import PROMPT_ASSETS, LabelerResource
 from gpt_assets.defs.quality import QUALITY_ASSETS
 from gpt_assets.defs.rlhf import RLHF_ASSETS
-from gpt_assets.defs.sensors import SENSORS
+from gpt_assets.defs.sensors import SCHEDULES, SENSORS
 from gpt_assets.defs.training import TRAINING_ASSETS
 from gpt_assets.defs.webtext import WEBTEXT_ASSETS
 from gpt_assets.resources import Compute, DataRoot
 
-ASSETS = [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
-          *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS]
+# Who answers for each lineage stage (Dagster shows owners on every asset page; teams are ours to rename).
+OWNERS = {"ingest": "team:data-ingest", "webtext": "team:pretraining-data", "quality_filter": "team:pretraining-data",
+          "dedup": "team:pretraining-data", "mixture": "team:pretraining-data", "instructgpt_data": "team:alignment",
+          "training": "team:training"}
+
+ASSETS = dg.map_asset_specs(
+    lambda spec: spec.replace_attributes(owners=[OWNERS[spec.group_name]]),
+    [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
+     *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS])
 RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource()}
 
-defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, sensors=SENSORS)
+defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, sensors=SENSORS, schedules=SCHEDULES)

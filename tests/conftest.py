@@ -17,9 +17,9 @@ TINY_CONFIG = {
     # ~100 demonstrations train no model worth ranking: the accuracy bar is the demo world's (bench/RESULTS.md)
     "base_lm": {"overrides": {"max_steps": 30}},
     "rm_data": {"rm_prompts": 120, "val_prompts": 60},
-    "reward_model": {"min_val_accuracy": 0.0},
+    "reward_model": {"block_below": 0.0, "min_val_accuracy": 0.0},
     "ppo_policy": {"overrides": {"episodes": 64}},
-    "policy_evaluation": {"test_prompts": 64},
+    "policy_evaluation": {"test_prompts": 64, "min_win_rate": 0.0},
 }
 
 

@@ -85,6 +85,8 @@ def test_hh_rlhf_sample_becomes_comparisons():
     comps = [r for r in rows if isinstance(r, dict)]
     assert len(comps) > 2000 and len(rows) == 2312  # one row or one quarantine per pair
     assert all(c["prompt"].endswith("Assistant:") and c["chosen"] != c["rejected"] for c in comps[:50])
+    reasons = {r.reason for r in rows if not isinstance(r, dict)}
+    assert "empty_response" in reasons and all(c["chosen"] and c["rejected"] for c in comps)
 
 
 @needs_samples

@@ -48,7 +48,7 @@ def sft(tmp_path_factory):
 def toy_run(sft, tmp_path_factory):
     """Plain PPO (no ptx) on the toy reward."""
     cfg = PPOConfig.preset("tiny", policy_init=str(sft), out_dir=str(tmp_path_factory.mktemp("toy")), name="policy",
-                           ptx_coef=0.0, episodes=16 * 24, no_eos_penalty=0.0)
+                           ptx_coef=0.0, episodes=16 * 24, no_eos_penalty=0.0, lr=3e-3, value_lr=3e-3, max_new_tokens=8)
     return train_ppo(cfg, prompts(), reward_fn=toy_reward, log=lambda s, m: None)
 
 

@@ -72,8 +72,8 @@ class PPOConfig(RunConfig):
     ptx_path: str = ""  # CLI only: pretraining texts (.jsonl/.parquet with a text column)
 
     PRESETS = {
-        "tiny": {"episodes": 320, "batch_size": 16, "minibatch_size": 8, "micro_batch_size": 16, "lr": 3e-3,
-                 "value_lr": 3e-3, "warmup_iters": 2, "ema_decay": 0.0, "max_new_tokens": 32, "ptx_block_size": 64,
+        "tiny": {"episodes": 320, "batch_size": 16, "minibatch_size": 8, "micro_batch_size": 16, "lr": 1e-4,
+                 "value_lr": 1e-3, "warmup_iters": 2, "ema_decay": 0.0, "max_new_tokens": 32, "ptx_block_size": 64,
                  "log_every": 1},
         "gpt2-124m": {"device": "cuda", "micro_batch_size": 32, "max_new_tokens": 128, "checkpoint_every": 50},
     }

@@ -9,6 +9,7 @@ import shutil
 import dagster as dg
 import polars as pl
 
+from gpt_assets.automation import FOLLOW
 from gpt_assets.dedup import DEFAULT, GPT3, OUTPUT_COLUMNS, DedupIndex, dedup, remove_reference_copies
 from gpt_assets.defs.common import md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import reference_documents
@@ -66,6 +67,7 @@ class DedupAssetConfig(dg.Config):
 
 
 @dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[webtext_documents, cc_filtered, reference_documents],
+          automation_condition=FOLLOW,
           check_specs=[dg.AssetCheckSpec("one_survivor_per_cluster", asset="duplicate_clusters", blocking=True),
                        dg.AssetCheckSpec("every_document_decided", asset="duplicate_clusters", blocking=True)],
           description="Near-duplicate clusters within each source (and CC pages copying WebText): "

@@ -142,9 +142,11 @@ INGEST_ASSETS = [reddit_submissions, web_pages, cc_documents, reference_document
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, deps=INGEST_ASSETS,
+          check_specs=[dg.AssetCheckSpec("rows_located", asset="ingest_rejects",
+                                         description="Every reject names its asset, file and reason.")],
           description="Every record that could not be ingested, with file, position and reason; "
                       "also files in raw/ whose names the landing-zone layout does not know.")
-def ingest_rejects(context: dg.AssetExecutionContext, data: DataRoot) -> dg.MaterializeResult:
+def ingest_rejects(context: dg.AssetExecutionContext, data: DataRoot):
     lake = data.lake
     _, unknown = scan(lake.raw)
     with lake.writer("ingest_rejects", REJECT_SCHEMA, sub="landing_zone") as out:
@@ -156,10 +158,14 @@ def ingest_rejects(context: dg.AssetExecutionContext, data: DataRoot) -> dg.Mate
         context.log.warning(f"{len(unknown)} file(s) in raw/ match no source: {[p.name for p in unknown][:10]}")
     data.publish("ingest_rejects")
     counts = (lake.scan("ingest_rejects").group_by("asset", "reason").len().sort("asset", "reason").collect())
-    return dg.MaterializeResult(metadata={
+    yield dg.MaterializeResult(metadata={
         "dagster/row_count": int(counts["len"].sum()) if counts.height else 0,
         "unknown_files": len(unknown),
         "by_asset_and_reason": dg.MetadataValue.md(md_table(counts.to_dicts())),
         "rows_per_asset": dg.MetadataValue.json(
             {r["asset"]: r["len"] for r in counts.group_by("asset").agg(pl.col("len").sum()).to_dicts()}),
     })
+    unlocated = lake.scan("ingest_rejects").filter(
+        pl.any_horizontal(pl.col("asset", "file", "reason").is_null() | (pl.col("asset", "file", "reason") == ""))
+    ).select(pl.len()).collect().item()
+    yield dg.AssetCheckResult(check_name="rows_located", passed=unlocated == 0, metadata={"unlocated": unlocated})

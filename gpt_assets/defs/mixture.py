@@ -4,8 +4,10 @@
 
 import dagster as dg
 import polars as pl
+import polars.selectors as cs
 
 from gpt_assets import decontam_stage
+from gpt_assets.automation import FOLLOW
 from gpt_assets.decontam import BenchmarkIndex, DecontamConfig, ngram_hashes, tokens
 from gpt_assets.defs.common import md_table, reason_counts, table_metadata, write_drops
 from gpt_assets.defs.dedup import duplicate_clusters, kept_documents
@@ -26,14 +28,16 @@ class DecontaminationConfig(dg.Config):
 
 @dg.multi_asset(
     group_name=GROUP,
-    specs=[dg.AssetSpec("pretraining_documents", kinds={"polars", "parquet"}, deps=[duplicate_clusters,
-                                                                                    benchmark_examples],
+    specs=[dg.AssetSpec("pretraining_documents", kinds={"polars", "parquet"},
+                        automation_condition=FOLLOW, deps=[duplicate_clusters, benchmark_examples],
                         description="Every source's documents after dedup and 13-gram decontamination."),
-           dg.AssetSpec("decontamination_report", kinds={"polars", "parquet"},
+           dg.AssetSpec("decontamination_report", kinds={"polars", "parquet"}, automation_condition=FOLLOW,
                         deps=[duplicate_clusters, benchmark_examples],
                         description="Per benchmark: documents touched, windows removed, documents dropped.")],
     check_specs=[dg.AssetCheckSpec("no_benchmark_13grams_left", asset="pretraining_documents", blocking=True,
-                                   description="No kept document still holds a (non-common) benchmark 13-gram.")],
+                                   description="No kept document still holds a (non-common) benchmark 13-gram."),
+                 dg.AssetCheckSpec("every_benchmark_reported", asset="decontamination_report", blocking=True,
+                                   description="One report row per benchmark, counts non-negative.")],
 )
 def decontamination(context: dg.AssetExecutionContext, config: DecontaminationConfig, data: DataRoot):
     cfg = DecontamConfig(config.n, config.window_chars, config.min_piece_chars, config.max_pieces,
@@ -62,6 +66,12 @@ def decontamination(context: dg.AssetExecutionContext, config: DecontaminationCo
     # hits in undecontaminated docs can only be 13-grams ignored as common; the check looks at cut documents
     yield dg.AssetCheckResult(check_name="no_benchmark_13grams_left", asset_key="pretraining_documents",
                               passed=not left, metadata={"documents_with_hits": len(left)})
+    names = set(benchmarks["benchmark"].unique())
+    reported = set(report["benchmark"]) if report.height else set()
+    negative = report.height and any(report.select((cs.numeric() < 0).any()).row(0))
+    yield dg.AssetCheckResult(check_name="every_benchmark_reported", asset_key="decontamination_report",
+                              passed=names <= reported and not negative,
+                              metadata={"missing": dg.MetadataValue.json(sorted(names - reported))})
 
 
 class TrainingMixtureConfig(dg.Config):
@@ -75,11 +85,16 @@ class TrainingMixtureConfig(dg.Config):
 
 @dg.multi_asset(
     group_name=GROUP,
-    specs=[dg.AssetSpec("training_mixture", kinds={"polars", "parquet"}, deps=["pretraining_documents"],
+    specs=[dg.AssetSpec("training_mixture", kinds={"polars", "parquet"},
+                        automation_condition=FOLLOW, deps=["pretraining_documents"],
                         description="One row per document the mixture takes (source, doc_id, text, n_tokens)."),
-           dg.AssetSpec("mixture_summary", kinds={"polars", "parquet"}, deps=["pretraining_documents"],
+           dg.AssetSpec("mixture_summary", kinds={"polars", "parquet"},
+                        automation_condition=FOLLOW, deps=["pretraining_documents"],
                         description="GPT-3 Table 2.2: tokens, weight and epochs per source.")],
-    check_specs=[dg.AssetCheckSpec("shares_match_weights", asset="training_mixture", blocking=True)],
+    check_specs=[dg.AssetCheckSpec("shares_match_weights", asset="training_mixture", blocking=True),
+                 dg.AssetCheckSpec("summary_reconciles", asset="mixture_summary", blocking=True,
+                                   description="One row per weighted source; its tokens and documents sum to the "
+                                               "mixture's.")],
 )
 def training_mixture(config: TrainingMixtureConfig, data: DataRoot):
     docs = data.lake.scan("pretraining_documents").select("source", "doc_id", "text", "n_tokens").collect()
@@ -98,6 +113,11 @@ def training_mixture(config: TrainingMixtureConfig, data: DataRoot):
     total = sum(cfg.weights.values())
     errors = {r["source"]: round(abs(r["share"] - cfg.weights[r["source"]] / total), 4)
               for r in summary.iter_rows(named=True)}
+    sums = (int(summary["tokens"].sum()), int(summary["documents"].sum())) if summary.height else (0, 0)
+    have = (int(mixture["n_tokens"].sum()), mixture.height) if mixture.height else (0, 0)
+    yield dg.AssetCheckResult(check_name="summary_reconciles", asset_key="mixture_summary",
+                              passed=set(summary["source"]) == set(cfg.weights) and sums == have,
+                              metadata={"summary_tokens_documents": list(sums), "mixture_tokens_documents": list(have)})
     yield dg.AssetCheckResult(check_name="shares_match_weights", asset_key="training_mixture",
                               passed=bool(errors) and max(errors.values()) <= config.max_share_error,
                               metadata={"share_error": dg.MetadataValue.json(errors)})

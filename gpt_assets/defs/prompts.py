@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from gpt_assets.automation import FOLLOW
 from gpt_assets.defs.common import md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import prompt_pool
 from gpt_assets.ingest.landing import files_of
@@ -59,7 +60,7 @@ _CHECKS = ["split_sizes", "users_disjoint", "prompts_disjoint", "ppo_only_api", 
            "no_pii_left", "table6_shares"]
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_pool],
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_pool], automation_condition=FOLLOW,
           check_specs=[dg.AssetCheckSpec(c, asset="prompt_splits", blocking=True) for c in _CHECKS],
           description="Cleaned prompts split by user into train/val/test, train dealt into SFT / RM / PPO.")
 def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig, data: DataRoot):
@@ -120,7 +121,7 @@ def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig):
                               metadata={"labeler_share_error": dg.MetadataValue.json(errors)})
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_splits],
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_splits], automation_condition=FOLLOW,
           check_specs=[dg.AssetCheckSpec("one_per_sft_prompt", asset="demonstrations", blocking=True)],
           description="A labeler demonstration for every SFT prompt, plus imported human demonstrations.")
 def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: LabelerResource):
@@ -157,6 +158,9 @@ COMPARISON_SCHEMA = {"prompt_id": pl.String, "prompt": pl.String, "chosen": pl.S
                         description="Demonstrations from raw/feedback/ (OpenAssistant best replies, Alpaca)."),
            dg.AssetSpec("imported_comparisons", kinds={"polars", "parquet"},
                         description="Pairwise comparisons from raw/feedback/ (HH-RLHF, OpenAssistant rankings).")],
+    check_specs=[dg.AssetCheckSpec("fields_present", asset="imported_demonstrations", blocking=True),
+                 dg.AssetCheckSpec("fields_present", asset="imported_comparisons", blocking=True,
+                                   description="Prompt, chosen and rejected non-empty; chosen differs from rejected.")],
 )
 def imported_feedback(context: dg.AssetExecutionContext, data: DataRoot):
     lake = data.lake
@@ -182,6 +186,13 @@ def imported_feedback(context: dg.AssetExecutionContext, data: DataRoot):
         quarantined_lines=len(rejects)))
     yield dg.MaterializeResult(asset_key="imported_comparisons", metadata=table_metadata(
         c, data, "imported_comparisons", by_source=dg.MetadataValue.json(by["comparisons"])))
+    empty = d.filter((pl.col("prompt").str.strip_chars() == "") | (pl.col("response").str.strip_chars() == "")).height
+    yield dg.AssetCheckResult(asset_key="imported_demonstrations", check_name="fields_present", passed=empty == 0,
+                              metadata={"empty_prompt_or_response": empty})
+    bad = c.filter((pl.col("prompt").str.strip_chars() == "") | (pl.col("chosen").str.strip_chars() == "")
+                   | (pl.col("rejected").str.strip_chars() == "") | (pl.col("chosen") == pl.col("rejected"))).height
+    yield dg.AssetCheckResult(asset_key="imported_comparisons", check_name="fields_present", passed=bad == 0,
+                              metadata={"bad_rows": bad})
 
 
 PROMPT_ASSETS = [prompt_splits, demonstrations, imported_feedback]

@@ -10,6 +10,7 @@ import dagster as dg
 import numpy as np
 import polars as pl
 
+from gpt_assets.automation import FOLLOW, follow_ignoring
 from gpt_assets.defs.common import table_metadata, write_drops
 from gpt_assets.defs.ingest import cc_documents, reference_documents
 from gpt_assets.defs.webtext import webtext_documents
@@ -54,6 +55,7 @@ def latest_version(data: DataRoot) -> tuple[str, QualityClassifier]:
 
 
 @dg.asset(group_name=GROUP, kinds={"fasttext"}, deps=[webtext_documents, reference_documents, cc_documents],
+          automation_condition=follow_ignoring("cc_documents"),
           check_specs=[dg.AssetCheckSpec("heldout_auc", asset=ASSET, blocking=True,
                                          description="Held-out ROC AUC at least min_auc.")],
           description="fastText classifier: WebText + books + Wikipedia (curated) against raw Common Crawl.")
@@ -91,6 +93,7 @@ def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassif
 
 
 @dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, partitions_def=cc_crawls,
+          automation_condition=follow_ignoring("quality_classifier"),
           deps=[quality_classifier, cc_documents],
           check_specs=[dg.AssetCheckSpec("every_document_scored", asset="cc_quality_scores", blocking=True)],
           description="The classifier's probability that each Common Crawl document is curated-like.")
@@ -117,7 +120,7 @@ class CCFilterConfig(dg.Config):
     seed: int = 0
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, partitions_def=cc_crawls,
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, partitions_def=cc_crawls, automation_condition=FOLLOW,
           deps=[cc_quality_scores, cc_documents],
           check_specs=[dg.AssetCheckSpec("keeps_some_not_all", asset="cc_filtered", blocking=True)],
           description="Common Crawl documents kept by the Pareto rule on their quality score (seeded per document).")

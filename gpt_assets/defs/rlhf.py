@@ -11,6 +11,7 @@ the ``tiny`` preset) are ours: the paper's 33k RM prompts times K samples do not
 import json
 import math
 from dataclasses import replace
+from itertools import combinations
 from typing import Any
 
 import dagster as dg
@@ -125,10 +126,12 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
     ks = rankings["k"]
     eos = rankings["ended"].list.mean().mean() if rankings.height else 0.0
     reasons = dict(left.group_by("reason").len().iter_rows()) if left.height else {}
+    ceiling = _gold_ceiling(who, rankings.filter(pl.col("split") == "val"))
     yield dg.MaterializeResult(asset_key="rm_rankings", metadata=table_metadata(
         rankings, data, "rm_rankings", policy=policy, labeler=labeler.kind, k_sampled=scfg.k,
         prompts_sampled=dg.MetadataValue.json(sampled), unranked=dg.MetadataValue.json(reasons),
         mean_k=round(float(ks.mean() or 0), 2), eos_rate=round(float(eos or 0), 3),
+        **({"val_gold_agreement": round(ceiling, 4)} if ceiling is not None else {}),
         max_new_tokens=scfg.max_new_tokens))
     by_source = dict(all_pairs.group_by("source").len().iter_rows()) if all_pairs.height else {}
     yield dg.MaterializeResult(asset_key="rm_comparisons", metadata=table_metadata(
@@ -147,6 +150,20 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
                               passed=expected == all_pairs.height and not all_pairs.filter(
                                   pl.col("chosen") == pl.col("rejected")).height,
                               metadata={"expected": expected, "rows": all_pairs.height})
+
+
+def _gold_ceiling(who, rankings: pl.DataFrame) -> float | None:
+    """Share of ranked pairs whose order the noise-free gold preference shares (ties half): the most a reward model
+    can score against these rankings. Only the simulated labeler knows the gold."""
+    if not isinstance(who, SimulatedLabeler) or rankings.height == 0:
+        return None
+    agree = pairs = 0.0
+    for pid, prompt, responses, ranking in rankings.select("prompt_id", "prompt", "responses", "ranking").iter_rows():
+        gold = who.gold(Prompt(pid, prompt), responses)
+        for a, b in combinations(ranking, 2):
+            agree += 1.0 if gold[a] > gold[b] else 0.5 if gold[a] == gold[b] else 0.0
+            pairs += 1
+    return agree / pairs
 
 
 def _imported_comparisons(data: DataRoot, heldout_share: float) -> pl.DataFrame:
@@ -169,12 +186,14 @@ def _rankings(data: DataRoot, split: str) -> list:
 
 
 class RewardModelConfig(TrainingConfig):
-    min_val_accuracy: float = 0.65  # the check: held-out pairwise accuracy against the labeler's rankings
+    min_val_accuracy: float = 0.65  # the `val_accuracy` check (warns): held-out pairwise accuracy vs the labeler
+    block_below: float = 0.5  # the `better_than_chance` check (blocks PPO): a reward model at chance teaches nothing
     bias_demonstrations: int = 512  # demonstrations scored to set the bias (§3.5: mean 0); ours: a sample
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=["rm_rankings", "rm_comparisons", "sft_model", "demonstrations"],
-          pool=POOL, check_specs=[dg.AssetCheckSpec("val_accuracy", asset="reward_model", blocking=True)],
+          pool=POOL, check_specs=[dg.AssetCheckSpec("better_than_chance", asset="reward_model", blocking=True),
+                                  dg.AssetCheckSpec("val_accuracy", asset="reward_model")],
           description="The SFT model with a scalar head, trained 1 epoch on K-wise rankings; bias: demos mean 0.")
 def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, data: DataRoot, compute: Compute):
     from training.config import from_dict
@@ -212,7 +231,10 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
         "train_rankings": len(train), "val_rankings": len(val), "metrics": dg.MetadataValue.md(md_table([metrics])),
         "path": dg.MetadataValue.path(str(cfg.final_dir))})
     acc = metrics.get("val_accuracy", math.nan)
+    yield dg.AssetCheckResult(check_name="better_than_chance", passed=bool(acc > config.block_below),
+                              metadata={"val_accuracy": acc, "above": config.block_below})
     yield dg.AssetCheckResult(check_name="val_accuracy", passed=bool(acc >= config.min_val_accuracy),
+                              severity=dg.AssetCheckSeverity.WARN,
                               metadata={"val_accuracy": acc, "min": config.min_val_accuracy})
 
 

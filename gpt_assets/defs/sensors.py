@@ -4,10 +4,13 @@ One sensor per partitioned source keeps, as its cursor, the partition keys it ha
 requested; a tick lists its folder of the landing zone (a directory listing, so it stays within
 the sensor time limit however large the dumps are), registers the new keys in the dynamic
 partitions definition and requests one run per new key.  A second tick over the same files requests
-nothing.  Downstream stages are left to declarative automation (a later step).
+nothing.  Downstream stages follow by declarative automation (``gpt_assets.automation``), evaluated by
+``data_lineage_automation``; two schedules (off by default, cron from ``GPT_ASSETS_REFRESH_CRON``) re-read the
+unpartitioned landing folders and refresh the evaluation.
 """
 
 import json
+import os
 
 import dagster as dg
 
@@ -47,5 +50,30 @@ def landing_sensor(source: str, finder, pdef: dg.DynamicPartitionsDefinition, as
     return _sensor
 
 
-SENSORS = [landing_sensor(*w) for w in WATCHED]
-reddit_landing_sensor, commoncrawl_landing_sensor = SENSORS
+reddit_landing_sensor, commoncrawl_landing_sensor = (landing_sensor(*w) for w in WATCHED)
+UNPARTITIONED_LANDING = ("web_pages", "reference_documents", "prompt_pool", "benchmark_examples",
+                         "imported_demonstrations", "imported_comparisons")
+
+
+# Declarative automation (gpt_assets.automation) is evaluated by this sensor; off until switched on in the UI,
+# like the landing sensors, so that starting `make ui` never launches work by itself.
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "data_lineage_automation", target=dg.AssetSelection.all(), default_status=dg.DefaultSensorStatus.STOPPED,
+    minimum_interval_seconds=30,
+    description="Runs the data lineage downstream of new partitions (eager conditions; training is never automatic).")
+
+REFRESH_CRON = os.environ.get("GPT_ASSETS_REFRESH_CRON", "0 4 * * *")  # ours; override in the environment
+
+landing_refresh_schedule = dg.ScheduleDefinition(
+    name="landing_refresh_schedule", cron_schedule=REFRESH_CRON, default_status=dg.DefaultScheduleStatus.STOPPED,
+    target=dg.AssetSelection.assets(*UNPARTITIONED_LANDING),
+    description="Re-reads the unpartitioned landing folders (web pages, references, prompts, benchmarks, feedback); "
+                "the automation sensor carries changes downstream. Reddit months and crawls come via the sensors.")
+
+evaluation_refresh_schedule = dg.ScheduleDefinition(
+    name="evaluation_refresh_schedule", cron_schedule=REFRESH_CRON, default_status=dg.DefaultScheduleStatus.STOPPED,
+    target=dg.AssetSelection.assets("policy_evaluation"),
+    description="Re-evaluates the latest PPO policy against the SFT model on the test prompts.")
+
+SENSORS = [reddit_landing_sensor, commoncrawl_landing_sensor, automation_sensor]
+SCHEDULES = [landing_refresh_schedule, evaluation_refresh_schedule]

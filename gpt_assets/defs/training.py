@@ -10,6 +10,7 @@ a killed run resumes from its intermediate checkpoint. Every checkpoint is liste
 # No `from __future__ import annotations`: Dagster reads the annotations.
 
 import json
+import math
 from dataclasses import replace
 
 import dagster as dg
@@ -32,6 +33,8 @@ from gpt_assets.resources import Compute, DataRoot
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=["training_mixture"], pool=POOL,
+          check_specs=[dg.AssetCheckSpec("round_trips", asset="bpe_tokenizer", blocking=True,
+                                         description="decode(encode(text)) == text on mixture documents.")],
           description="Byte-level BPE (GPT-2 style) trained on the training mixture; a Hugging Face tokenizer.")
 def bpe_tokenizer(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
     from training.config import from_dict
@@ -51,11 +54,16 @@ def bpe_tokenizer(context: dg.AssetExecutionContext, config: TrainingConfig, dat
     n_tok = sum(len(tok(t)["input_ids"]) for t in sample)
     metrics = {"vocab_size": len(tok), "tokens_per_word": round(n_tok / max(1, sum(len(t.split()) for t in sample)), 3)}
     record(context, data, "bpe_tokenizer", version, metrics)
-    return dg.MaterializeResult(metadata={**metrics, "version": version, "preset": preset,
-                                          "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    yield dg.MaterializeResult(metadata={**metrics, "version": version, "preset": preset,
+                                         "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    broken = sum(tok.decode(tok(t, add_special_tokens=False)["input_ids"]) != t for t in sample)
+    yield dg.AssetCheckResult(check_name="round_trips", passed=broken == 0,
+                              metadata={"documents": len(sample), "not_round_tripping": broken})
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=[bpe_tokenizer, "training_mixture"], pool=POOL,
+          check_specs=[dg.AssetCheckSpec("beats_uniform", asset="base_lm", blocking=True,
+                                         description="Held-out perplexity finite and below the vocabulary size.")],
           description="GPT-2 (GPT2LMHeadModel from a config) pretrained on the packed mixture; held-out perplexity.")
 def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
     from training.config import from_dict
@@ -76,13 +84,17 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
                           step_logger(context))
         metrics = result.metrics
     record(context, data, "base_lm", version, metrics)
-    return dg.MaterializeResult(metadata={**{k: v for k, v in metrics.items() if isinstance(v, int | float)},
-                                          "version": version, "preset": preset, "device": device,
-                                          "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    yield dg.MaterializeResult(metadata={**{k: v for k, v in metrics.items() if isinstance(v, int | float)},
+                                         "version": version, "preset": preset, "device": device,
+                                         "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    yield _beats_uniform(metrics.get("val_ppl", math.nan), cfg.final_dir)
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=[base_lm, "demonstrations", "imported_demonstrations"],
-          pool=POOL, description="The base LM fine-tuned on labeler demonstrations (loss on response tokens only).")
+          pool=POOL, check_specs=[dg.AssetCheckSpec("beats_uniform", asset="sft_model", blocking=True,
+                                                    description="Held-out response perplexity finite and below "
+                                                                "the vocabulary size.")],
+          description="The base LM fine-tuned on labeler demonstrations (loss on response tokens only).")
 def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
     from training.config import from_dict
     from training.sft import SFTConfig, train_sft
@@ -103,11 +115,19 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
         val = list(demos.filter(held).select("prompt", "response").iter_rows())
         metrics = train_sft(cfg, pairs, val, step_logger(context)).metrics
     record(context, data, "sft_model", version, metrics)
-    return dg.MaterializeResult(metadata={**{k: v for k, v in metrics.items() if isinstance(v, int | float)},
-                                          "version": version, "preset": preset, "device": device,
-                                          "demonstrations": demos.height,
-                                          "metrics": dg.MetadataValue.md(md_table([metrics])),
-                                          "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    yield dg.MaterializeResult(metadata={**{k: v for k, v in metrics.items() if isinstance(v, int | float)},
+                                         "version": version, "preset": preset, "device": device,
+                                         "demonstrations": demos.height,
+                                         "metrics": dg.MetadataValue.md(md_table([metrics])),
+                                         "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    yield _beats_uniform(math.exp(metrics.get("val_loss", math.inf)), cfg.final_dir)
+
+
+def _beats_uniform(ppl: float, folder) -> dg.AssetCheckResult:
+    """A model that learned anything predicts held-out tokens better than a uniform guess over its vocabulary."""
+    vocab = json.loads((folder / "config.json").read_text())["vocab_size"]
+    return dg.AssetCheckResult(check_name="beats_uniform", passed=bool(math.isfinite(ppl) and ppl < vocab),
+                               metadata={"perplexity": ppl, "vocab_size": vocab})
 
 
 TRAINING_ASSETS = [bpe_tokenizer, base_lm, sft_model]

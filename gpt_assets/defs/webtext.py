@@ -4,6 +4,7 @@
 
 import dagster as dg
 
+from gpt_assets.automation import FOLLOW
 from gpt_assets.defs.common import md_table, reason_counts, table_metadata, write_drops
 from gpt_assets.defs.ingest import reddit_submissions, web_pages
 from gpt_assets.resources import DataRoot
@@ -26,7 +27,7 @@ class WebTextLinksConfig(dg.Config):
         return LinkRule(self.min_karma, self.karma_rule, self.cutoff, self.drop_wikipedia)
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[reddit_submissions],
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[reddit_submissions], automation_condition=FOLLOW,
           check_specs=[dg.AssetCheckSpec("karma_rule_holds", asset="webtext_links", blocking=True),
                        dg.AssetCheckSpec("no_wikipedia", asset="webtext_links", blocking=True),
                        dg.AssetCheckSpec("urls_unique", asset="webtext_links", blocking=True)],
@@ -55,7 +56,7 @@ class WebTextDocumentsConfig(dg.Config):
     max_mean_word_length: float = 12.0
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[webtext_links, web_pages],
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[webtext_links, web_pages], automation_condition=FOLLOW,
           check_specs=[dg.AssetCheckSpec("documents_unique", asset="webtext_documents", blocking=True),
                        dg.AssetCheckSpec("counts_reconcile", asset="webtext_documents", blocking=True)],
           description="Main text of the pages WebText links point to, cleaned and exactly deduplicated.")

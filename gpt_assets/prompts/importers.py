@@ -80,6 +80,10 @@ def read_hh(path: Path) -> Iterator[dict | Reject]:
             yield Reject(str(path), pos, "not_a_dialogue", "chosen/rejected lack an 'Assistant:' turn")
         elif a[0] != b[0]:
             yield Reject(str(path), pos, "prompts_differ", "chosen and rejected do not share the dialogue prefix")
+        elif not a[1] or not b[1]:
+            yield Reject(str(path), pos, "empty_response", "the chosen or the rejected reply is empty")
+        elif a[1] == b[1]:
+            yield Reject(str(path), pos, "identical_responses", "chosen and rejected replies are the same text")
         else:
             yield {"kind": "comparison", "prompt_id": "hh-" + _id(a[0]), "prompt": a[0], "chosen": a[1],
                    "rejected": b[1], "source": "hh-rlhf"}
