@@ -30,8 +30,7 @@ from gpt_assets.resources import DataRoot  # noqa: E402
 from gpt_assets.sampleworld import write_sample_world  # noqa: E402
 
 PARTITIONED = ["cc_documents", "cc_quality_scores", "cc_filtered"]
-BEFORE = ["reddit_submissions", "web_pages", "reference_documents", "webtext_links", "webtext_documents",
-          "quality_classifier"]
+BEFORE = ["web_pages", "reference_documents", "webtext_links", "webtext_documents"]
 
 
 def build_world(root: Path, scale: str, crawls: int) -> list[str]:
@@ -62,12 +61,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", default="demo")
     ap.add_argument("--crawls", type=int, default=4)
+    ap.add_argument("--root", help="reuse a world this script built (its raw/ and truth/); the lake is rebuilt")
     args = ap.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="incremental-"))
-    crawls = build_world(root, args.scale, args.crawls)
-    *old, new = crawls
+    root = Path(args.root) if args.root else Path(tempfile.mkdtemp(prefix="incremental-"))
     held = root / "held-back"
-    shutil.move(str(root / "raw/commoncrawl" / new), held)
+    if args.root:
+        for out in ("lake", "dedup_index", "checkpoints"):
+            shutil.rmtree(root / out, ignore_errors=True)
+        (root / "warehouse.duckdb").unlink(missing_ok=True)
+        crawls = sorted(p.name for p in (root / "raw/commoncrawl").iterdir())
+    else:
+        crawls = build_world(root, args.scale, args.crawls)
+    *old, new = crawls
+    held.mkdir(exist_ok=True)
+    shutil.move(str(root / "raw/commoncrawl" / new), held / new)
     resources = {**RESOURCES, "data": DataRoot(path=str(root))}
     lake = Lake(root)
     with dg.instance_for_test() as instance:
@@ -76,12 +83,16 @@ def main() -> None:
                                                                 (root / "raw/reddit").glob("RS_*")}))
         for month in instance.get_dynamic_partitions("reddit_months"):
             materialize(instance, resources, ["reddit_submissions"], month)
-        materialize(instance, resources, BEFORE[1:])
+        materialize(instance, resources, BEFORE)
         for crawl in old:  # the N-1 crawls the lineage already holds
-            materialize(instance, resources, PARTITIONED, crawl)
+            materialize(instance, resources, PARTITIONED[:1], crawl)
+        materialize(instance, resources, ["quality_classifier"])
+        for crawl in old:
+            materialize(instance, resources, PARTITIONED[1:], crawl)
         materialize(instance, resources, ["duplicate_clusters"])
 
-        shutil.move(str(held), root / "raw/commoncrawl" / new)
+        shutil.move(str(held / new), root / "raw/commoncrawl" / new)
+        held.rmdir()
         instance.add_dynamic_partitions("cc_crawls", [new])
         inc_part = materialize(instance, resources, PARTITIONED, new)
         inc_dedup = materialize(instance, resources, ["duplicate_clusters"])
@@ -99,7 +110,8 @@ def main() -> None:
                   "both": round((inc_part + inc_dedup) / (full_part + full_dedup), 3),
                   "ideal": round(1 / len(crawls), 3)},
     }, indent=1))
-    shutil.rmtree(root)
+    if not args.root:
+        shutil.rmtree(root)
 
 
 if __name__ == "__main__":
