@@ -107,6 +107,11 @@ class Lake:
         """The glob a catalog view reads: every part, at any depth, of the asset."""
         return str(self.table_dir(asset) / "**" / "*.parquet")
 
+    def drop_parts(self, asset: str) -> None:
+        """Remove every part of an asset (before writing a new set whose partition names may differ)."""
+        for part in self.parts(asset):
+            part.unlink()
+
     def parts(self, asset: str) -> list[Path]:
         d = self.table_dir(asset)
         return sorted(p for p in d.rglob("*.parquet") if not p.name.startswith(".")) if d.exists() else []

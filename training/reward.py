@@ -161,8 +161,12 @@ def reward_judge(model, tokenizer, max_len: int = 0) -> Callable[[str, str], flo
 
 
 def train_reward(cfg: RewardConfig, rankings: Sequence[Ranking], val_rankings: Sequence[Ranking] = (),
-                 demonstrations: Sequence[tuple[str, str]] = (), log: LogFn = print_log) -> TrainResult:
-    """Train the reward model and save it to ``cfg.final_dir``."""
+                 demonstrations: Sequence[tuple[str, str]] = (), log: LogFn = print_log,
+                 extra_val: dict[str, Sequence[Ranking]] | None = None) -> TrainResult:
+    """Train the reward model and save it to ``cfg.final_dir``.
+
+    ``extra_val`` names further held-out sets; each gives a ``val_accuracy_<name>`` metric.
+    """
     rankings = [r for r in rankings if len(r.responses) >= 2]
     if not rankings:
         raise ValueError("reward model training needs prompts with at least two ranked responses")
@@ -204,6 +208,9 @@ def train_reward(cfg: RewardConfig, rankings: Sequence[Ranking], val_rankings: S
     final = {"train_loss": history[-1]["loss"]} if history else {}
     if val_rankings:
         final["val_accuracy"] = pairwise_accuracy(model, tokenizer, val_rankings, cfg.micro_batch_size, max_len)
+    for name, extra in (extra_val or {}).items():
+        if extra:
+            final[f"val_accuracy_{name}"] = pairwise_accuracy(model, tokenizer, extra, cfg.micro_batch_size, max_len)
     if cfg.normalize and demonstrations:
         final["demonstration_mean_before_bias"] = normalize_bias(model, tokenizer, demonstrations,
                                                                  cfg.micro_batch_size, max_len)

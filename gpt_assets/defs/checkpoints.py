@@ -9,7 +9,9 @@ checkpoint is a row of the ``checkpoints`` view.
 
 import hashlib
 import json
+import math
 import time
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -37,6 +39,24 @@ def resolve_preset(config: TrainingConfig, compute: Compute) -> tuple[str, str]:
 
 def is_heldout(key: str, share: float) -> bool:
     return int(hashlib.blake2b(key.encode(), digest_size=8).hexdigest(), 16) / 2**64 < share
+
+
+def heldout(keys: pl.Series, share: float) -> pl.Series:
+    """The held-out mask of a column of keys (documents, prompts): the same keys are held out by every asset."""
+    return keys.map_elements(lambda k: is_heldout(k, share), return_dtype=pl.Boolean)
+
+
+def saved_run(folder: Path) -> dict | None:
+    """``{"metrics", "history"}`` of a finished checkpoint folder, or None when the run has not finished."""
+    if not (folder / "config.json").exists():
+        return None
+    return json.loads((folder / "metrics.json").read_text())
+
+
+def numeric(metrics: dict) -> dict:
+    """The finite numbers of a metrics dict (what Dagster metadata shows as values)."""
+    return {k: v for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)
+            and math.isfinite(v)}
 
 
 def version_of(cfg: Any, *inputs: str) -> str:

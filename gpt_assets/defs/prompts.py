@@ -73,8 +73,7 @@ def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig,
         out, split_meta = split(kept, scfg)
     except SplitTooLarge as exc:
         raise dg.Failure(str(exc)) from exc
-    for old in data.lake.parts("prompt_splits"):
-        old.unlink()
+    data.lake.drop_parts("prompt_splits")
     for name in (*TRAIN_SPLITS, "val", "test"):  # one file per split: datasets.load_dataset("parquet", ...)
         data.lake.write_frame("prompt_splits", out.filter(pl.col("split") == name), name)
     write_drops(data, "prompt_cleaning", drops.rename({"prompt_id": "doc_id"}), "prompts")

@@ -8,7 +8,6 @@ the ``tiny`` preset) are ours: the paper's 33k RM prompts times K samples do not
 
 # No `from __future__ import annotations`: Dagster reads the annotations.
 
-import json
 import math
 from dataclasses import replace
 from itertools import combinations
@@ -22,10 +21,12 @@ from gpt_assets.defs.checkpoints import (
     POOL,
     TrainingConfig,
     fingerprint,
-    is_heldout,
+    heldout,
     latest,
+    numeric,
     record,
     resolve_preset,
+    saved_run,
     step_logger,
     version_of,
 )
@@ -59,11 +60,6 @@ def _load_policy(path: str, device: str):
     from training.tokenizer import load_tokenizer
 
     return AutoModelForCausalLM.from_pretrained(path).to(device), load_tokenizer(path)
-
-
-def _numbers(metrics: dict) -> dict:
-    return {k: v for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)
-            and math.isfinite(v)}
 
 
 class RMDataConfig(TrainingConfig):
@@ -111,8 +107,7 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
         sampled[split] = len(prompts)
         context.log.info(f"{split}: {len(prompts)} prompts x {scfg.k} samples, {ranked.height} ranked")
     rankings, left = pl.concat(frames), pl.concat(unranked)
-    for old in data.lake.parts("rm_rankings"):
-        old.unlink()
+    data.lake.drop_parts("rm_rankings")
     for split in ("train", "val"):
         data.lake.write_frame("rm_rankings", rankings.filter(pl.col("split") == split), split)
     write_drops(data, "rm_rankings", left.select(pl.col("prompt_id").alias("doc_id"), "reason"), "prompts")
@@ -170,8 +165,7 @@ def _imported_comparisons(data: DataRoot, heldout_share: float) -> pl.DataFrame:
     if not data.lake.parts("imported_comparisons"):
         return pl.DataFrame(schema=COMPARISON_SCHEMA)
     frame = data.lake.scan("imported_comparisons").collect()
-    held = frame["prompt_id"].map_elements(lambda p: is_heldout(p, max(heldout_share, 0.05)),
-                                           return_dtype=pl.Boolean)
+    held = heldout(frame["prompt_id"], max(heldout_share, 0.05))
     return frame.with_columns(pl.lit(0, pl.Int64).alias("chosen_rank"), pl.lit(1, pl.Int64).alias("rejected_rank"),
                               pl.when(held).then(pl.lit("val")).otherwise(pl.lit("train")).alias("split")) \
         .select(list(COMPARISON_SCHEMA))
@@ -180,9 +174,8 @@ def _imported_comparisons(data: DataRoot, heldout_share: float) -> pl.DataFrame:
 def _rankings(data: DataRoot, split: str) -> list:
     from training.reward import Ranking
 
-    out = [Ranking.from_ranks(p, r, o) for p, r, o in data.lake.scan("rm_rankings").filter(pl.col("split") == split)
-           .select("prompt", "responses", "ranking").collect().iter_rows()]
-    return out
+    return [Ranking.from_ranks(p, r, o) for p, r, o in data.lake.scan("rm_rankings").filter(pl.col("split") == split)
+            .select("prompt", "responses", "ranking").collect().iter_rows()]
 
 
 class RewardModelConfig(TrainingConfig):
@@ -201,33 +194,24 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
 
     preset, device = resolve_preset(config, compute)
     train, val = _rankings(data, "train"), _rankings(data, "val")
-    imported = data.lake.scan("rm_comparisons").filter(pl.col("source") != "sft_samples") \
-        .select("prompt", "chosen", "rejected", "split").collect()
+    comps = data.lake.scan("rm_comparisons").select("prompt_id", "prompt", "chosen", "rejected", "source", "split") \
+        .collect()
+    imported = comps.filter(pl.col("source") != "sft_samples").select("prompt", "chosen", "rejected", "split")
     train += [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "train"]
     val_imported = [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "val"]
     demos = data.lake.scan("demonstrations").select("prompt_id", "prompt", "response").collect().sort("prompt_id")
     demos = demos.sample(min(config.bias_demonstrations, demos.height), seed=0) if demos.height else demos
     cfg = from_dict(RewardConfig, {"preset": preset, "device": device, **config.overrides})
     cfg = replace(cfg, init_from=latest(data, "sft_model"))
-    comps = data.lake.scan("rm_comparisons").select("prompt_id", "chosen", "rejected").collect()
     version = version_of(cfg, fingerprint(comps, "prompt_id", "chosen", "rejected"), fingerprint(demos, "prompt_id"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "reward_model"), name=version)
-    if (cfg.final_dir / "config.json").exists():
-        metrics = json.loads((cfg.final_dir / "metrics.json").read_text())["metrics"]
-    else:
-        metrics = train_reward(cfg, train, val, list(demos.select("prompt", "response").iter_rows()),
-                               step_logger(context)).metrics
-        if val_imported:
-            from training.reward import load_reward_model, pairwise_accuracy
-            from training.tokenizer import load_tokenizer
-
-            model = load_reward_model(str(cfg.final_dir)).to(device)
-            metrics["val_accuracy_imported"] = pairwise_accuracy(model, load_tokenizer(str(cfg.final_dir)),
-                                                                 val_imported, cfg.micro_batch_size)
-            _amend_metrics(cfg.final_dir, metrics)
+    saved = saved_run(cfg.final_dir)
+    metrics = saved["metrics"] if saved else train_reward(
+        cfg, train, val, list(demos.select("prompt", "response").iter_rows()), step_logger(context),
+        extra_val={"imported": val_imported}).metrics
     record(context, data, "reward_model", version, metrics)
     yield dg.MaterializeResult(metadata={
-        **_numbers(metrics), "version": version, "preset": preset, "device": device,
+        **numeric(metrics), "version": version, "preset": preset, "device": device,
         "train_rankings": len(train), "val_rankings": len(val), "metrics": dg.MetadataValue.md(md_table([metrics])),
         "path": dg.MetadataValue.path(str(cfg.final_dir))})
     acc = metrics.get("val_accuracy", math.nan)
@@ -236,15 +220,6 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     yield dg.AssetCheckResult(check_name="val_accuracy", passed=bool(acc >= config.min_val_accuracy),
                               severity=dg.AssetCheckSeverity.WARN,
                               metadata={"val_accuracy": acc, "min": config.min_val_accuracy})
-
-
-def _amend_metrics(folder, metrics: dict) -> None:
-    path = folder / "metrics.json"
-    saved = json.loads(path.read_text())
-    saved["metrics"] = metrics
-    tmp = path.with_name("metrics.json.tmp")
-    tmp.write_text(json.dumps(saved, indent=1))
-    tmp.replace(path)
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=["reward_model", "sft_model", "prompt_splits", "training_mixture"],
@@ -258,14 +233,13 @@ def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: 
     prompts = data.lake.scan("prompt_splits").filter(pl.col("split") == "ppo").select("prompt_id", "text") \
         .collect().sort("prompt_id")
     mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
-    ptx = mix.filter(~mix["doc_id"].map_elements(lambda d: is_heldout(d, config.heldout_share),
-                                                 return_dtype=pl.Boolean))
+    ptx = mix.filter(~heldout(mix["doc_id"], config.heldout_share))
     cfg = from_dict(PPOConfig, {"preset": preset, "device": device, **config.overrides})
     cfg = replace(cfg, policy_init=latest(data, "sft_model"), reward_model=latest(data, "reward_model"))
     version = version_of(cfg, fingerprint(prompts, "prompt_id"), fingerprint(ptx, "doc_id") if cfg.ptx_coef else "")
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "ppo_policy"), name=version)
-    if (cfg.final_dir / "config.json").exists():
-        saved = json.loads((cfg.final_dir / "metrics.json").read_text())
+    saved = saved_run(cfg.final_dir)
+    if saved:
         metrics, history = saved["metrics"], saved["history"]
     else:
         result = train_ppo(cfg, prompts["text"].to_list(), ptx["text"].to_list() if cfg.ptx_coef else (),
@@ -279,7 +253,7 @@ def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: 
     record(context, data, "ppo_policy", version, metrics)
     curve = cfg.final_dir / "curve.png"
     yield dg.MaterializeResult(metadata={
-        **_numbers(metrics), "version": version, "preset": preset, "device": device,
+        **numeric(metrics), "version": version, "preset": preset, "device": device,
         "objective": "PPO-ptx" if cfg.ptx_coef else "PPO",
         "history": dg.MetadataValue.md(md_table([{k: round(v, 4) for k, v in h.items()
                                                   if k in ("step", "reward", "kl", "total_reward", "response_len",
@@ -344,7 +318,7 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
     win = summary[f"{judge}_win_rate"]
     versions = {a: p.rsplit("/", 1)[-1] for a, p in paths.items()}
     yield dg.MaterializeResult(metadata=table_metadata(
-        frame, data, "policy_evaluation", **{k: round(v, 4) for k, v in _numbers(summary).items()},
+        frame, data, "policy_evaluation", **{k: round(v, 4) for k, v in numeric(summary).items()},
         judge=judge, versions=dg.MetadataValue.json(versions),
         examples=dg.MetadataValue.md(md_table([{"prompt": r["prompt"][-80:], "sft": r["baseline_response"],
                                                 "ppo": r["policy_response"]} for r in rows[:8]]))))
@@ -357,8 +331,7 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
 def _heldout_docs(data: DataRoot, config: EvaluationConfig) -> list[str]:
     """Mixture documents that base_lm and PPO-ptx held out (the same hash rule), for the alignment tax."""
     mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
-    held = mix.filter(mix["doc_id"].map_elements(lambda d: is_heldout(d, config.heldout_share),
-                                                 return_dtype=pl.Boolean)).sort("doc_id")
+    held = mix.filter(heldout(mix["doc_id"], config.heldout_share)).sort("doc_id")
     return held["text"].head(config.perplexity_docs).to_list()
 
 

@@ -21,10 +21,12 @@ from gpt_assets.defs.checkpoints import (
     POOL,
     TrainingConfig,
     fingerprint,
-    is_heldout,
+    heldout,
     latest,
+    numeric,
     record,
     resolve_preset,
+    saved_run,
     step_logger,
     version_of,
 )
@@ -71,20 +73,17 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
 
     preset, device = resolve_preset(config, compute)
     mix = data.lake.scan("training_mixture").select("doc_id", "copy", "text").collect()
-    held = mix["doc_id"].map_elements(lambda d: is_heldout(d, config.heldout_share), return_dtype=pl.Boolean)
+    held = heldout(mix["doc_id"], config.heldout_share)
     tokenizer = latest(data, "bpe_tokenizer")
     cfg = from_dict(PretrainConfig, {"preset": preset, "device": device, **config.overrides})
     cfg = replace(cfg, tokenizer=tokenizer)
     version = version_of(cfg, fingerprint(mix, "doc_id", "copy"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "base_lm"), name=version)
-    if (cfg.final_dir / "config.json").exists():
-        metrics = json.loads((cfg.final_dir / "metrics.json").read_text())["metrics"]
-    else:
-        result = train_lm(cfg, mix.filter(~held)["text"].to_list(), mix.filter(held)["text"].to_list(),
-                          step_logger(context))
-        metrics = result.metrics
+    saved = saved_run(cfg.final_dir)
+    metrics = saved["metrics"] if saved else train_lm(cfg, mix.filter(~held)["text"].to_list(),
+                                                      mix.filter(held)["text"].to_list(), step_logger(context)).metrics
     record(context, data, "base_lm", version, metrics)
-    yield dg.MaterializeResult(metadata={**{k: v for k, v in metrics.items() if isinstance(v, int | float)},
+    yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,
                                          "path": dg.MetadataValue.path(str(cfg.final_dir))})
     yield _beats_uniform(metrics.get("val_ppl", math.nan), cfg.final_dir)
@@ -102,20 +101,20 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
     preset, device = resolve_preset(config, compute)
     demos = pl.concat([data.lake.scan(a).select("prompt_id", "prompt", "response").collect()
                        for a in ("demonstrations", "imported_demonstrations") if data.lake.parts(a)])
-    held = demos["prompt_id"].map_elements(lambda p: is_heldout(p, max(config.heldout_share, 0.05)),
-                                           return_dtype=pl.Boolean)
+    held = heldout(demos["prompt_id"], max(config.heldout_share, 0.05))
     cfg = from_dict(SFTConfig, {"preset": preset, "device": device, **config.overrides})
     cfg = replace(cfg, init_from=latest(data, "base_lm"))
     version = version_of(cfg, fingerprint(demos, "prompt_id", "response"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "sft_model"), name=version)
-    if (cfg.final_dir / "config.json").exists():
-        metrics = json.loads((cfg.final_dir / "metrics.json").read_text())["metrics"]
+    saved = saved_run(cfg.final_dir)
+    if saved:
+        metrics = saved["metrics"]
     else:
         pairs = list(demos.filter(~held).select("prompt", "response").iter_rows())
         val = list(demos.filter(held).select("prompt", "response").iter_rows())
         metrics = train_sft(cfg, pairs, val, step_logger(context)).metrics
     record(context, data, "sft_model", version, metrics)
-    yield dg.MaterializeResult(metadata={**{k: v for k, v in metrics.items() if isinstance(v, int | float)},
+    yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,
                                          "demonstrations": demos.height,
                                          "metrics": dg.MetadataValue.md(md_table([metrics])),
