@@ -56,3 +56,36 @@ def test_a_killed_sft_materialization_resumes_from_its_checkpoint(lineage, tmp_p
     assert (folder / version / "model.safetensors").exists() and not list(folder.glob(".*.intermediate"))
     history = json.loads((folder / version / "metrics.json").read_text())["history"]
     assert [h["step"] for h in history] == list(range(1, len(history) + 1))
+
+
+def test_reward_model_under_torchrun_matches_the_in_process_run(lineage, tmp_path):
+    """`nproc_per_node=2` launches training.reward under torchrun through Dagster Pipes; same version, same result."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "world"
+    shutil.copytree(lineage.root, root, ignore=shutil.ignore_patterns("warehouse.duckdb*", "reward_model"))
+    folder = root / "checkpoints/reward_model"
+    env = {**os.environ, "GPT_ASSETS_DATA": str(root), "DAGSTER_HOME": str(tmp_path / "home"), "OMP_NUM_THREADS": "1"}
+    (tmp_path / "home").mkdir()
+
+    def run(*settings: str) -> tuple[str, dict, str]:
+        out = subprocess.run([sys.executable, "-m", "gpt_assets.cli", "run", "--select", "reward_model",
+                              "--set", "reward_model.block_below=0.0", *settings],
+                             env=env, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-3000:]
+        version = (folder / "LATEST").read_text().strip()
+        return version, json.loads((folder / version / "metrics.json").read_text()), out.stderr
+
+    version, in_process, _ = run("--set", "reward_model.overrides={\"threads\": 1}")
+    shutil.rmtree(folder / version)
+    again, launched, log = run("--set", "reward_model.nproc_per_node=2")
+    assert "torch.distributed.run --standalone --nproc_per_node=2 -m training.reward" in log
+    assert again == version  # neither the launch nor the thread count is part of the version
+    assert len(launched["history"]) == len(in_process["history"]) > 0
+    for a, b in zip(in_process["history"], launched["history"], strict=True):
+        assert abs(a["loss"] - b["loss"]) < 1e-3 * max(1.0, abs(a["loss"]))
+    assert abs(launched["metrics"]["val_accuracy"] - in_process["metrics"]["val_accuracy"]) < 0.02
+    assert not list(folder.glob(".*.launch")) and not list(folder.glob(".*.intermediate"))

@@ -154,3 +154,16 @@ def test_sample_k_responses_per_prompt_with_a_seed(sft):
     assert rows == sample_k(model, tok, prompts(5), k=4, max_new_tokens=6, seed=7, batch_size=2)
     assert rows != sample_k(model, tok, prompts(5), k=4, max_new_tokens=6, seed=8, batch_size=2)
     assert len({r for row in rows for r in row["responses"]}) > 10  # the K samples differ
+
+
+def test_responses_that_never_end_pay_the_no_eos_penalty(sft, tmp_path):
+    cfg = PPOConfig(policy_init=str(sft), out_dir=str(tmp_path), max_new_tokens=3, no_eos_penalty=-1.0,
+                    micro_batch_size=8)
+    trainer = PPOTrainer(cfg, reward_fn=lambda prompt, response: 0.5)
+    r = trainer.rollout(prompts(16), torch.Generator().manual_seed(0))
+    last = (r.mask.sum(dim=1).long() - 1).clamp(min=0)
+    final = r.rewards[torch.arange(len(last)), last]  # the policy is its reference: no KL term yet
+    expected = torch.where(r.samples.ended, torch.tensor(0.5), torch.tensor(-0.5))
+    torch.testing.assert_close(final, expected)
+    assert (~r.samples.ended).any()  # a 3-token cap leaves most responses unfinished
+    assert PPOConfig.preset("tiny").no_eos_penalty == 0.0 and PPOConfig().no_eos_penalty == -1.0

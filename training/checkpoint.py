@@ -21,6 +21,7 @@ from safetensors.torch import load_model, save_model
 from torch import nn
 
 from training.config import RunConfig, run_key
+from training.distributed import World, barrier
 from training.runtime import LogFn, print_log, rng_state, set_rng_state
 
 STEP_PREFIX = "step_"
@@ -93,10 +94,13 @@ class Checkpointer:
 
     The learning-rate schedule is a pure function of the step and the data order is drawn from
     :func:`training.runtime.step_generator`, so (modules, optimizer, RNG, step) is the whole training state.
+
+    Under torchrun every rank resumes from the same files and only rank 0 writes; the others wait for it.
     """
 
     def __init__(self, cfg: RunConfig, modules: dict[str, nn.Module], optimizer: torch.optim.Optimizer,
-                 log: LogFn = print_log):
+                 log: LogFn = print_log, world: World | None = None):
+        self.world = world or World()
         self.cfg = cfg
         self.modules = modules
         self.optimizer = optimizer
@@ -118,7 +122,9 @@ class Checkpointer:
         key_file = self.dir / "run_key"
         if not key_file.exists() or key_file.read_text() != self.key:
             self.log(0, {"resume_skipped_config_changed": 1.0})
-            shutil.rmtree(self.dir)
+            barrier(self.world)  # every rank has looked before rank 0 removes
+            if self.world.main:
+                shutil.rmtree(self.dir)
             return 0, []
         latest = checkpoints[-1]
         for name, module in self.modules.items():
@@ -135,6 +141,9 @@ class Checkpointer:
         every = self.cfg.checkpoint_every
         if every <= 0 or step % every != 0 or step >= total_steps:
             return None
+        if not self.world.main:
+            barrier(self.world)
+            return None
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "run_key").write_text(self.key)
 
@@ -148,11 +157,14 @@ class Checkpointer:
         path = atomic_dir(self.dir / f"{STEP_PREFIX}{step:08d}", write)
         for old in self.completed()[: -max(1, self.cfg.keep_checkpoints)]:
             shutil.rmtree(old)
+        barrier(self.world)
         return path
 
     def finish(self, model: nn.Module, tokenizer: Any, metrics: dict[str, float],
                history: list[dict[str, float]]) -> Path:
         """Write the final checkpoint atomically, then drop the intermediate ones."""
-        path = save_pretrained(model, tokenizer, self.cfg.final_dir, metrics, history)
-        shutil.rmtree(self.dir, ignore_errors=True)
-        return path
+        if self.world.main:
+            save_pretrained(model, tokenizer, self.cfg.final_dir, metrics, history)
+            shutil.rmtree(self.dir, ignore_errors=True)
+        barrier(self.world)
+        return self.cfg.final_dir

@@ -95,12 +95,21 @@ def cached_tokens(texts: Iterable[str], tokenizer: Any, path: str | Path) -> np.
     return read_tokens(path, len(tokenizer))
 
 
-def random_blocks(tokens: np.ndarray, block_size: int, batch_size: int, generator: torch.Generator) -> torch.Tensor:
-    """``batch_size`` windows of ``block_size`` tokens at random offsets of the packed stream (nanoGPT get_batch)."""
+def random_starts(tokens: np.ndarray, block_size: int, batch_size: int, generator: torch.Generator) -> list[int]:
+    """``batch_size`` random offsets of ``block_size``-token windows in the packed stream (nanoGPT get_batch)."""
     if len(tokens) < block_size + 1:
         raise ValueError(f"token stream has {len(tokens)} tokens, fewer than one block of {block_size}: add text")
-    starts = torch.randint(len(tokens) - block_size, (batch_size,), generator=generator).tolist()
+    return torch.randint(len(tokens) - block_size, (batch_size,), generator=generator).tolist()
+
+
+def blocks_at(tokens: np.ndarray, starts: Sequence[int], block_size: int) -> torch.Tensor:
+    """The windows of ``block_size`` tokens at ``starts``, stacked."""
     return torch.stack([torch.from_numpy(tokens[i:i + block_size].astype(np.int64)) for i in starts])
+
+
+def random_blocks(tokens: np.ndarray, block_size: int, batch_size: int, generator: torch.Generator) -> torch.Tensor:
+    """``batch_size`` windows of ``block_size`` tokens at random offsets of the packed stream."""
+    return blocks_at(tokens, random_starts(tokens, block_size, batch_size, generator), block_size)
 
 
 def sequential_blocks(tokens: np.ndarray, block_size: int, batch_size: int,

@@ -13,10 +13,11 @@ from transformers import AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel
 
 from training.checkpoint import Checkpointer
 from training.config import RunConfig, config_from_cli
-from training.data import cached_tokens, iter_texts, random_blocks
+from training.data import blocks_at, cached_tokens, iter_texts, random_starts
+from training.distributed import all_sum, broadcast_parameters, close, main_first, sum_gradients
 from training.evaluate import perplexity_on_tokens
 from training.optim import adamw, cosine_lr, param_groups, set_lr
-from training.runtime import LogFn, TrainResult, autocast, print_log, setup, step_generator
+from training.runtime import LogFn, TrainResult, autocast, print_log, setup_parallel, step_generator
 from training.tokenizer import load_tokenizer
 
 
@@ -68,8 +69,11 @@ def build_model(cfg: PretrainConfig, tokenizer) -> GPT2LMHeadModel:
 
 def train_lm(cfg: PretrainConfig, train_texts: Iterable[str], val_texts: Iterable[str] = (),
              log: LogFn = print_log) -> TrainResult:
-    """Train (or load, with ``init_from``) a GPT-2 and save it to ``cfg.final_dir``."""
-    device = setup(cfg)
+    """Train (or load, with ``init_from``) a GPT-2 and save it to ``cfg.final_dir``.
+
+    Under torchrun each rank runs every ``world``-th micro-batch of the same global batch (see training.distributed).
+    """
+    w, device, log = setup_parallel(cfg, log)
     source = cfg.init_from or cfg.tokenizer
     tokenizer = load_tokenizer(source if (Path(source) / "tokenizer_config.json").exists() else cfg.tokenizer)
     if cfg.init_from:
@@ -77,14 +81,16 @@ def train_lm(cfg: PretrainConfig, train_texts: Iterable[str], val_texts: Iterabl
     else:
         model = build_model(cfg, tokenizer)
     model.to(device)
+    broadcast_parameters(model, w)
     n_ctx = min(cfg.n_ctx, model.config.n_positions)
 
     token_dir = Path(cfg.out_dir) / f".{cfg.name}.tokens"  # tokenized once per run, removed when it finishes
-    train = cached_tokens(train_texts, tokenizer, token_dir / "train.bin")
-    val = cached_tokens(val_texts, tokenizer, token_dir / "val.bin")
+    with main_first(w) as main:  # rank 0 tokenizes, the others map its files
+        train = cached_tokens(train_texts if main else (), tokenizer, token_dir / "train.bin")
+        val = cached_tokens(val_texts if main else (), tokenizer, token_dir / "val.bin")
 
     optimizer = adamw(param_groups(model, cfg.weight_decay), cfg.lr, (cfg.beta1, cfg.beta2), cfg.eps, device)
-    ckpt = Checkpointer(cfg, {"model": model}, optimizer, log)
+    ckpt = Checkpointer(cfg, {"model": model}, optimizer, log, w)
     start, history = ckpt.resume() if cfg.max_steps else (0, [])
     accum = max(1, cfg.batch_size // cfg.micro_batch_size)
     t0 = time.time()
@@ -95,12 +101,15 @@ def train_lm(cfg: PretrainConfig, train_texts: Iterable[str], val_texts: Iterabl
         model.train()
         gen = step_generator(cfg.seed, step)
         loss_sum = 0.0
-        for _ in range(accum):
-            x = random_blocks(train, n_ctx, cfg.micro_batch_size, gen).to(device)
+        starts = [random_starts(train, n_ctx, cfg.micro_batch_size, gen) for _ in range(accum)]
+        for micro in w.mine(starts):
+            x = blocks_at(train, micro, n_ctx).to(device)
             with autocast(device):
                 loss = model(input_ids=x, labels=x, use_cache=False).loss / accum
             loss.backward()
             loss_sum += loss.item()
+        sum_gradients(model, w)
+        loss_sum = all_sum(loss_sum, w, device)
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
@@ -122,7 +131,8 @@ def train_lm(cfg: PretrainConfig, train_texts: Iterable[str], val_texts: Iterabl
         final["val_ppl"] = history[-1]["val_ppl"] if history else perplexity_on_tokens(
             model, val, n_ctx, cfg.micro_batch_size, cfg.eval_batches)
     path = ckpt.finish(model, tokenizer, final, history)
-    shutil.rmtree(token_dir, ignore_errors=True)
+    if w.main:
+        shutil.rmtree(token_dir, ignore_errors=True)
     return TrainResult(model=model, path=path, history=history, metrics=final)
 
 
@@ -130,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = config_from_cli(PretrainConfig, argv, __doc__ or "")
     val = iter_texts(cfg.val_path, cfg.text_column) if cfg.val_path else ()
     result = train_lm(cfg, iter_texts(cfg.train_path, cfg.text_column), val)
+    close()
     print(f"wrote {result.path}: {result.metrics}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -21,8 +21,9 @@ from transformers import AutoModelForSequenceClassification, GPT2ForSequenceClas
 from training.checkpoint import Checkpointer
 from training.config import RunConfig, config_from_cli
 from training.data import batch_indices, iter_records, model_inputs, pad
+from training.distributed import all_sum, broadcast_parameters, close, sum_gradients
 from training.optim import adamw, cosine_lr, param_groups, set_lr
-from training.runtime import LogFn, TrainResult, autocast, print_log, setup
+from training.runtime import LogFn, TrainResult, autocast, print_log, setup_parallel
 from training.tokenizer import load_tokenizer
 
 
@@ -66,6 +67,7 @@ class RewardConfig(RunConfig):
     data_path: str = ""  # CLI only: rows {prompt, responses (best first)} or {prompt, chosen, rejected}
     val_path: str = ""  # CLI only
     demonstrations_path: str = ""  # CLI only: rows {prompt, response} (the SFT demonstrations)
+    extra_val_paths: dict[str, str] = field(default_factory=dict)  # CLI only: named held-out sets, like val_path
 
     PRESETS = {
         "tiny": {"epochs": 1, "lr": 1e-3, "batch_size": 8, "micro_batch_size": 8, "log_every": 5},
@@ -165,18 +167,20 @@ def train_reward(cfg: RewardConfig, rankings: Sequence[Ranking], val_rankings: S
                  extra_val: dict[str, Sequence[Ranking]] | None = None) -> TrainResult:
     """Train the reward model and save it to ``cfg.final_dir``.
 
-    ``extra_val`` names further held-out sets; each gives a ``val_accuracy_<name>`` metric.
+    ``extra_val`` names further held-out sets; each gives a ``val_accuracy_<name>`` metric. Under torchrun each rank
+    runs every ``world``-th micro-batch of the same global batch (see training.distributed).
     """
     rankings = [r for r in rankings if len(r.responses) >= 2]
     if not rankings:
         raise ValueError("reward model training needs prompts with at least two ranked responses")
-    device = setup(cfg)
+    w, device, log = setup_parallel(cfg, log)
     tokenizer = load_tokenizer(cfg.init_from)
     model = load_reward_model(cfg.init_from, cfg.dropout).to(device)
+    broadcast_parameters(model, w)
     max_len = min(cfg.max_len or model.config.n_positions, model.config.n_positions)
 
     optimizer = adamw(param_groups(model, cfg.weight_decay), cfg.lr, (cfg.beta1, cfg.beta2), cfg.eps, device)
-    ckpt = Checkpointer(cfg, {"model": model}, optimizer, log)
+    ckpt = Checkpointer(cfg, {"model": model}, optimizer, log, w)
     start, history = ckpt.resume()
     steps_per_epoch = math.ceil(len(rankings) / cfg.batch_size)
     total = cfg.epochs * steps_per_epoch
@@ -188,12 +192,14 @@ def train_reward(cfg: RewardConfig, rankings: Sequence[Ranking], val_rankings: S
         model.train()
         batch = [rankings[i] for i in batch_indices(len(rankings), cfg.batch_size, step, cfg.seed)]
         loss_sum = acc_sum = 0.0
-        for i in range(0, len(batch), cfg.micro_batch_size):
+        for i in w.mine(range(0, len(batch), cfg.micro_batch_size)):
             micro = batch[i:i + cfg.micro_batch_size]
             loss, acc = batch_loss(model, tokenizer, micro, max_len)
             (loss * len(micro) / len(batch)).backward()
             loss_sum += loss.item() * len(micro) / len(batch)
             acc_sum += acc.item() * len(micro) / len(batch)
+        sum_gradients(model, w)
+        loss_sum, acc_sum = all_sum(loss_sum, w, device), all_sum(acc_sum, w, device)
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
@@ -222,7 +228,7 @@ def read_rankings(path: str) -> list[Ranking]:
     """Rows ``{prompt, responses}`` (best first, optional ``ranking`` of indices) or ``{prompt, chosen, rejected}``."""
     out = []
     for row in iter_records(path):
-        if "chosen" in row:
+        if row.get("chosen") is not None:
             out.append(Ranking.from_comparison(row["prompt"], row["chosen"], row["rejected"]))
         elif row.get("ranking") is not None:
             out.append(Ranking.from_ranks(row["prompt"], row["responses"], row["ranking"]))
@@ -236,7 +242,9 @@ def main(argv: list[str] | None = None) -> None:
     demos = [(r["prompt"], r["response"]) for r in iter_records(cfg.demonstrations_path)] \
         if cfg.demonstrations_path else []
     val = read_rankings(cfg.val_path) if cfg.val_path else []
-    result = train_reward(cfg, read_rankings(cfg.data_path), val, demos)
+    extra = {name: read_rankings(path) for name, path in cfg.extra_val_paths.items()}
+    result = train_reward(cfg, read_rankings(cfg.data_path), val, demos, extra_val=extra)
+    close()
     print(f"wrote {result.path}: {result.metrics}")
 
 

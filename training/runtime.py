@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from training.distributed import World, init
+
 LogFn = Callable[[int, dict[str, float]], None]
 
 
@@ -81,6 +83,16 @@ def setup(cfg) -> torch.device:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     return resolve_device(cfg.device)
+
+
+def setup_parallel(cfg, log: LogFn) -> tuple[World, torch.device, LogFn]:
+    """:func:`setup`, then join torchrun's process group when launched by it; only rank 0 logs."""
+    w, device = init(setup(cfg))
+    return w, device, log if w.main else _silent
+
+
+def _silent(step: int, metrics: dict[str, float]) -> None:
+    return None
 
 
 @dataclass

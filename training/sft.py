@@ -14,8 +14,9 @@ from transformers import AutoModelForCausalLM
 from training.checkpoint import Checkpointer
 from training.config import RunConfig, config_from_cli
 from training.data import batch_indices, iter_records, model_inputs, pad, to_device
+from training.distributed import all_sum, broadcast_parameters, close, sum_gradients
 from training.optim import adamw, cosine_lr, param_groups, set_lr
-from training.runtime import LogFn, TrainResult, autocast, print_log, setup
+from training.runtime import LogFn, TrainResult, autocast, print_log, setup_parallel
 from training.tokenizer import load_tokenizer
 
 IGNORE = -100  # label of tokens that carry no loss (prompt, padding)
@@ -88,18 +89,22 @@ def response_loss(model, examples: Sequence[tuple[list[int], list[int]]], pad_id
 
 def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Sequence[tuple[str, str]] = (),
               log: LogFn = print_log) -> TrainResult:
-    """Fine-tune ``cfg.init_from`` on (prompt, response) pairs and save to ``cfg.final_dir``."""
+    """Fine-tune ``cfg.init_from`` on (prompt, response) pairs and save to ``cfg.final_dir``.
+
+    Under torchrun each rank runs every ``world``-th micro-batch of the same global batch (see training.distributed).
+    """
     if not pairs:
         raise ValueError("SFT needs at least one (prompt, response) pair")
-    device = setup(cfg)
+    w, device, log = setup_parallel(cfg, log)
     tokenizer = load_tokenizer(cfg.init_from)
     model = AutoModelForCausalLM.from_pretrained(cfg.init_from, resid_pdrop=cfg.resid_pdrop).to(device)
+    broadcast_parameters(model, w)
     max_len = min(cfg.max_len or model.config.n_positions, model.config.n_positions)
     train = [encode_pair(tokenizer, p, r, max_len) for p, r in pairs]
     val = [encode_pair(tokenizer, p, r, max_len) for p, r in val_pairs]
 
     optimizer = adamw(param_groups(model, cfg.weight_decay), cfg.lr, (cfg.beta1, cfg.beta2), cfg.eps, device)
-    ckpt = Checkpointer(cfg, {"model": model}, optimizer, log)
+    ckpt = Checkpointer(cfg, {"model": model}, optimizer, log, w)
     start, history = ckpt.resume()
     steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
     total = cfg.epochs * steps_per_epoch
@@ -112,13 +117,15 @@ def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Seque
         batch = [train[i] for i in batch_indices(len(train), cfg.batch_size, step, cfg.seed)]
         n_tokens = sum(sum(label != IGNORE for label in e[1][1:]) for e in batch)
         loss_sum = 0.0
-        for i in range(0, len(batch), cfg.micro_batch_size):
+        for i in w.mine(range(0, len(batch), cfg.micro_batch_size)):
             micro = to_device(collate(batch[i:i + cfg.micro_batch_size], tokenizer.pad_token_id), device)
             micro_tokens = int((micro["labels"][:, 1:] != IGNORE).sum())
             with autocast(device):
                 loss = model(**micro).loss * micro_tokens / max(n_tokens, 1)  # mean over the batch's response tokens
             loss.backward()
             loss_sum += loss.item()
+        sum_gradients(model, w)
+        loss_sum = all_sum(loss_sum, w, device)
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
@@ -147,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
         return [(r[cfg.prompt_column], r[cfg.response_column]) for r in iter_records(path)] if path else []
 
     result = train_sft(cfg, pairs(cfg.data_path), pairs(cfg.val_path))
+    close()
     print(f"wrote {result.path}: {result.metrics}")
 
 

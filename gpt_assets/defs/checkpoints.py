@@ -29,6 +29,7 @@ class TrainingConfig(dg.Config):
     preset: str = "auto"
     overrides: dict[str, Any] = {}
     heldout_share: float = 0.02  # ours: documents / pairs held out for perplexity and validation loss
+    nproc_per_node: int = 1  # >1: base_lm, sft_model and reward_model train under torchrun (one process per GPU)
 
 
 def resolve_preset(config: TrainingConfig, compute: Compute) -> tuple[str, str]:

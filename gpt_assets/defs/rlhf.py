@@ -31,6 +31,7 @@ from gpt_assets.defs.checkpoints import (
     version_of,
 )
 from gpt_assets.defs.common import md_table, table_metadata, write_drops
+from gpt_assets.defs.launch import torchrun
 from gpt_assets.defs.prompts import LabelerResource
 from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score
 from gpt_assets.prompts.rankings import COMPARISON_SCHEMA, comparisons, rank_samples
@@ -178,6 +179,12 @@ def _rankings(data: DataRoot, split: str) -> list:
             .select("prompt", "responses", "ranking").collect().iter_rows()]
 
 
+def _ranking_frame(rankings) -> pl.DataFrame:
+    """Rankings as rows ``{prompt, responses}`` (best first), the reward CLI's input."""
+    return pl.DataFrame({"prompt": [r.prompt for r in rankings], "responses": [r.responses for r in rankings]},
+                        schema={"prompt": pl.String, "responses": pl.List(pl.String)})
+
+
 class RewardModelConfig(TrainingConfig):
     min_val_accuracy: float = 0.65  # the `val_accuracy` check (warns): held-out pairwise accuracy vs the labeler
     block_below: float = 0.5  # the `better_than_chance` check (blocks PPO): a reward model at chance teaches nothing
@@ -206,9 +213,16 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     version = version_of(cfg, fingerprint(comps, "prompt_id", "chosen", "rejected"), fingerprint(demos, "prompt_id"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "reward_model"), name=version)
     saved = saved_run(cfg.final_dir)
-    metrics = saved["metrics"] if saved else train_reward(
-        cfg, train, val, list(demos.select("prompt", "response").iter_rows()), step_logger(context),
-        extra_val={"imported": val_imported}).metrics
+    if saved:
+        metrics = saved["metrics"]
+    elif config.nproc_per_node > 1:
+        metrics = torchrun(context, "training.reward", cfg, config.nproc_per_node, {
+            "data_path": _ranking_frame(train), "val_path": _ranking_frame(val),
+            "demonstrations_path": demos.select("prompt", "response"),
+            "extra_val_paths": {"imported": _ranking_frame(val_imported)} if val_imported else {}})
+    else:
+        metrics = train_reward(cfg, train, val, list(demos.select("prompt", "response").iter_rows()),
+                               step_logger(context), extra_val={"imported": val_imported}).metrics
     record(context, data, "reward_model", version, metrics)
     yield dg.MaterializeResult(metadata={
         **numeric(metrics), "version": version, "preset": preset, "device": device,

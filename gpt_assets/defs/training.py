@@ -1,6 +1,7 @@
 """Training assets (InstructGPT §3.5): ``bpe_tokenizer``, ``base_lm``, ``sft_model``.
 
-Thin: each asset gathers its inputs from the lake and calls ``training/`` in-process. A checkpoint
+Thin: each asset gathers its inputs from the lake and calls ``training/`` in-process, or under torchrun through
+Dagster Pipes when ``nproc_per_node`` is above 1 (``gpt_assets.defs.launch``). A checkpoint
 is a ``save_pretrained`` folder under ``checkpoints/<asset>/<version>/``, the version a hash of the
 run config and the inputs; re-materializing with the same version reuses a finished folder, and
 a killed run resumes from its intermediate checkpoint. Every checkpoint is listed in the
@@ -31,6 +32,7 @@ from gpt_assets.defs.checkpoints import (
     version_of,
 )
 from gpt_assets.defs.common import md_table
+from gpt_assets.defs.launch import torchrun
 from gpt_assets.resources import Compute, DataRoot
 
 
@@ -80,8 +82,15 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
     version = version_of(cfg, fingerprint(mix, "doc_id", "copy"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "base_lm"), name=version)
     saved = saved_run(cfg.final_dir)
-    metrics = saved["metrics"] if saved else train_lm(cfg, mix.filter(~held)["text"].to_list(),
-                                                      mix.filter(held)["text"].to_list(), step_logger(context)).metrics
+    if saved:
+        metrics = saved["metrics"]
+    elif config.nproc_per_node > 1:
+        metrics = torchrun(context, "training.pretrain", cfg, config.nproc_per_node,
+                           {"train_path": mix.filter(~held).select("text"),
+                            "val_path": mix.filter(held).select("text")})
+    else:
+        metrics = train_lm(cfg, mix.filter(~held)["text"].to_list(), mix.filter(held)["text"].to_list(),
+                           step_logger(context)).metrics
     record(context, data, "base_lm", version, metrics)
     yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,
@@ -109,6 +118,10 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
     saved = saved_run(cfg.final_dir)
     if saved:
         metrics = saved["metrics"]
+    elif config.nproc_per_node > 1:
+        metrics = torchrun(context, "training.sft", cfg, config.nproc_per_node,
+                           {"data_path": demos.filter(~held).select("prompt", "response"),
+                            "val_path": demos.filter(held).select("prompt", "response")})
     else:
         pairs = list(demos.filter(~held).select("prompt", "response").iter_rows())
         val = list(demos.filter(held).select("prompt", "response").iter_rows())
