@@ -141,9 +141,11 @@ class Checkpointer:
         every = self.cfg.checkpoint_every
         if every <= 0 or step % every != 0 or step >= total_steps:
             return None
-        if not self.world.main:
-            barrier(self.world)
-            return None
+        path = self._save(step, history) if self.world.main else None
+        barrier(self.world)
+        return path
+
+    def _save(self, step: int, history: list[dict[str, float]]) -> Path:
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "run_key").write_text(self.key)
 
@@ -157,7 +159,6 @@ class Checkpointer:
         path = atomic_dir(self.dir / f"{STEP_PREFIX}{step:08d}", write)
         for old in self.completed()[: -max(1, self.cfg.keep_checkpoints)]:
             shutil.rmtree(old)
-        barrier(self.world)
         return path
 
     def finish(self, model: nn.Module, tokenizer: Any, metrics: dict[str, float],

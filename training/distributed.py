@@ -58,10 +58,10 @@ def init(device: torch.device) -> tuple[World, torch.device]:
     return w, device
 
 
-def single_process(stage: str) -> None:
+def single_process() -> None:
     """Refuse a launch under torchrun for stages that run in one process (sampling, PPO, evaluation)."""
     if world().size > 1:
-        raise RuntimeError(f"{stage} runs in a single process; launch it with python -m, not torchrun")
+        raise RuntimeError("this stage runs in a single process; launch it with python -m, not torchrun")
 
 
 def broadcast_parameters(model: nn.Module, w: World) -> None:

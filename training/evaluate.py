@@ -16,7 +16,6 @@ from transformers import AutoModelForCausalLM
 
 from training.config import RunConfig, config_from_cli
 from training.data import iter_texts, sequential_blocks, tokenize_stream
-from training.distributed import single_process
 from training.generation import encode_prompts, sample, token_logprobs
 from training.runtime import autocast, setup
 from training.tokenizer import load_tokenizer
@@ -164,7 +163,6 @@ def main(argv: list[str] | None = None) -> None:
     from training.reward import load_reward_model, reward_judge
 
     cfg = config_from_cli(EvaluateConfig, argv, __doc__ or "")
-    single_process("evaluation")
     device = setup(cfg)
     tokenizer = load_tokenizer(cfg.policy)
     policy = AutoModelForCausalLM.from_pretrained(cfg.policy).to(device)

@@ -22,7 +22,6 @@ from transformers import AutoModelForCausalLM
 from training.checkpoint import Checkpointer
 from training.config import RunConfig, config_from_cli
 from training.data import cached_tokens, iter_texts, model_inputs, random_blocks, stream_indices
-from training.distributed import single_process
 from training.generation import Samples, concat, encode_prompts, sample, token_logprobs
 from training.optim import adamw, param_groups
 from training.reward import load_reward_model
@@ -154,7 +153,6 @@ class PPOTrainer:
         if not reward_fn and not cfg.reward_model:
             raise ValueError("PPO needs a reward model folder (reward_model) or a reward function")
         self.cfg = cfg
-        single_process("PPO")
         self.device = device = setup(cfg)
         self.tokenizer = load_tokenizer(cfg.policy_init)
         no_dropout = {"resid_pdrop": 0.0, "embd_pdrop": 0.0, "attn_pdrop": 0.0}  # paper silent; ours (exact ratios)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from training.distributed import World, init
+from training.distributed import World, init, single_process
 
 LogFn = Callable[[int, dict[str, float]], None]
 
@@ -77,17 +77,25 @@ def autocast(device: torch.device) -> contextlib.AbstractContextManager:
     return contextlib.nullcontext()
 
 
-def setup(cfg) -> torch.device:
-    """Seed everything, set the CPU thread count, and resolve the device of a run config."""
+def _seed_threads_device(cfg) -> torch.device:
     seed_everything(cfg.seed)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     return resolve_device(cfg.device)
 
 
+def setup(cfg) -> torch.device:
+    """Seed everything, set the CPU thread count, and resolve the device of a single-process run config.
+
+    Stages set up this way (sampling, PPO, evaluation) refuse a launch under torchrun.
+    """
+    single_process()
+    return _seed_threads_device(cfg)
+
+
 def setup_parallel(cfg, log: LogFn) -> tuple[World, torch.device, LogFn]:
-    """:func:`setup`, then join torchrun's process group when launched by it; only rank 0 logs."""
-    w, device = init(setup(cfg))
+    """Like :func:`setup`, but join torchrun's process group when launched by it; only rank 0 logs."""
+    w, device = init(_seed_threads_device(cfg))
     return w, device, log if w.main else _silent
 
 

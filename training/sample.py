@@ -14,7 +14,6 @@ from transformers import AutoModelForCausalLM
 
 from training.config import RunConfig, config_from_cli
 from training.data import iter_texts
-from training.distributed import single_process
 from training.generation import encode_prompts, sample
 from training.runtime import autocast, setup
 from training.tokenizer import load_tokenizer
@@ -62,7 +61,6 @@ def sample_k(model: nn.Module, tokenizer, prompts: Sequence[str], k: int, *, max
 
 def main(argv: list[str] | None = None) -> None:
     cfg = config_from_cli(SampleConfig, argv, __doc__ or "")
-    single_process("sampling")
     device = setup(cfg)
     tokenizer = load_tokenizer(cfg.model)
     model = AutoModelForCausalLM.from_pretrained(cfg.model).to(device)

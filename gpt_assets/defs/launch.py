@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,22 @@ import polars as pl
 
 from gpt_assets.defs.checkpoints import saved_run
 
+Inputs = dict[str, pl.DataFrame | dict[str, pl.DataFrame]]
 
-def torchrun(context: dg.AssetExecutionContext, module: str, cfg: Any, nproc: int,
-             inputs: dict[str, pl.DataFrame | dict[str, pl.DataFrame]]) -> dict:
+
+def train_or_reuse(context: dg.AssetExecutionContext, cfg: Any, nproc: int, module: str,
+                   inputs: Callable[[], Inputs], in_process: Callable[[], dict]) -> dict:
+    """The metrics of the run ``cfg`` names: a finished folder's, else a torchrun launch's (``nproc`` > 1), else
+    ``in_process()``'s. ``inputs`` builds the frames for the launch only when it happens."""
+    saved = saved_run(cfg.final_dir)
+    if saved:
+        return saved["metrics"]
+    if nproc > 1:
+        return torchrun(context, module, cfg, nproc, inputs())
+    return in_process()
+
+
+def torchrun(context: dg.AssetExecutionContext, module: str, cfg: Any, nproc: int, inputs: Inputs) -> dict:
     """Run ``python -m <module> --config`` under torchrun with ``nproc`` processes; returns the finished run's metrics.
 
     ``inputs`` maps config fields (``train_path``, ``data_path``, ...) to the frames written for them; a field that

@@ -31,7 +31,7 @@ from gpt_assets.defs.checkpoints import (
     version_of,
 )
 from gpt_assets.defs.common import md_table, table_metadata, write_drops
-from gpt_assets.defs.launch import torchrun
+from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.defs.prompts import LabelerResource
 from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score
 from gpt_assets.prompts.rankings import COMPARISON_SCHEMA, comparisons, rank_samples
@@ -212,17 +212,13 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     cfg = replace(cfg, init_from=latest(data, "sft_model"))
     version = version_of(cfg, fingerprint(comps, "prompt_id", "chosen", "rejected"), fingerprint(demos, "prompt_id"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "reward_model"), name=version)
-    saved = saved_run(cfg.final_dir)
-    if saved:
-        metrics = saved["metrics"]
-    elif config.nproc_per_node > 1:
-        metrics = torchrun(context, "training.reward", cfg, config.nproc_per_node, {
-            "data_path": _ranking_frame(train), "val_path": _ranking_frame(val),
-            "demonstrations_path": demos.select("prompt", "response"),
-            "extra_val_paths": {"imported": _ranking_frame(val_imported)} if val_imported else {}})
-    else:
-        metrics = train_reward(cfg, train, val, list(demos.select("prompt", "response").iter_rows()),
-                               step_logger(context), extra_val={"imported": val_imported}).metrics
+    metrics = train_or_reuse(
+        context, cfg, config.nproc_per_node, "training.reward",
+        lambda: {"data_path": _ranking_frame(train), "val_path": _ranking_frame(val),
+                 "demonstrations_path": demos.select("prompt", "response"),
+                 "extra_val_paths": {"imported": _ranking_frame(val_imported)} if val_imported else {}},
+        lambda: train_reward(cfg, train, val, list(demos.select("prompt", "response").iter_rows()),
+                             step_logger(context), extra_val={"imported": val_imported}).metrics)
     record(context, data, "reward_model", version, metrics)
     yield dg.MaterializeResult(metadata={
         **numeric(metrics), "version": version, "preset": preset, "device": device,

@@ -27,12 +27,11 @@ from gpt_assets.defs.checkpoints import (
     numeric,
     record,
     resolve_preset,
-    saved_run,
     step_logger,
     version_of,
 )
 from gpt_assets.defs.common import md_table
-from gpt_assets.defs.launch import torchrun
+from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.resources import Compute, DataRoot
 
 
@@ -81,16 +80,10 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
     cfg = replace(cfg, tokenizer=tokenizer)
     version = version_of(cfg, fingerprint(mix, "doc_id", "copy"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "base_lm"), name=version)
-    saved = saved_run(cfg.final_dir)
-    if saved:
-        metrics = saved["metrics"]
-    elif config.nproc_per_node > 1:
-        metrics = torchrun(context, "training.pretrain", cfg, config.nproc_per_node,
-                           {"train_path": mix.filter(~held).select("text"),
-                            "val_path": mix.filter(held).select("text")})
-    else:
-        metrics = train_lm(cfg, mix.filter(~held)["text"].to_list(), mix.filter(held)["text"].to_list(),
-                           step_logger(context)).metrics
+    train, val = mix.filter(~held).select("text"), mix.filter(held).select("text")
+    metrics = train_or_reuse(
+        context, cfg, config.nproc_per_node, "training.pretrain", lambda: {"train_path": train, "val_path": val},
+        lambda: train_lm(cfg, train["text"].to_list(), val["text"].to_list(), step_logger(context)).metrics)
     record(context, data, "base_lm", version, metrics)
     yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,
@@ -115,17 +108,10 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
     cfg = replace(cfg, init_from=latest(data, "base_lm"))
     version = version_of(cfg, fingerprint(demos, "prompt_id", "response"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "sft_model"), name=version)
-    saved = saved_run(cfg.final_dir)
-    if saved:
-        metrics = saved["metrics"]
-    elif config.nproc_per_node > 1:
-        metrics = torchrun(context, "training.sft", cfg, config.nproc_per_node,
-                           {"data_path": demos.filter(~held).select("prompt", "response"),
-                            "val_path": demos.filter(held).select("prompt", "response")})
-    else:
-        pairs = list(demos.filter(~held).select("prompt", "response").iter_rows())
-        val = list(demos.filter(held).select("prompt", "response").iter_rows())
-        metrics = train_sft(cfg, pairs, val, step_logger(context)).metrics
+    train, val = demos.filter(~held).select("prompt", "response"), demos.filter(held).select("prompt", "response")
+    metrics = train_or_reuse(
+        context, cfg, config.nproc_per_node, "training.sft", lambda: {"data_path": train, "val_path": val},
+        lambda: train_sft(cfg, list(train.iter_rows()), list(val.iter_rows()), step_logger(context)).metrics)
     record(context, data, "sft_model", version, metrics)
     yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,
