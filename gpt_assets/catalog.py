@@ -8,6 +8,7 @@ run writes.  Both sides retry while the other holds the file lock.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ import duckdb
 
 T = TypeVar("T")
 _LOCK_WORDS = ("lock", "Conflicting", "being used")
+_MISSING_TABLE = re.compile(r"Table with name (.+?) does not exist")
 
 
 def _retry(fn: Callable[[], T], timeout: float) -> T:
@@ -86,3 +88,25 @@ def query(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description] if cur.description else []
         return columns, cur.fetchall()
+
+
+def view_names(path: str | Path, timeout: float = 30.0) -> list[str]:
+    """The views in the catalog (none when it does not exist yet)."""
+    return sorted(_current_views(Path(path), timeout))
+
+
+def missing_table(exc: duckdb.Error) -> str | None:
+    """The table a query named that the catalog does not have, if that is what ``exc`` says."""
+    m = _MISSING_TABLE.search(str(exc)) if isinstance(exc, duckdb.CatalogException) else None
+    return m.group(1) if m else None
+
+
+def error_line(exc: duckdb.Error) -> str:
+    """DuckDB's message on one line, without the echoed query and its caret."""
+    lines = []
+    for line in str(exc).splitlines():
+        if line.startswith("LINE "):
+            break
+        if line.strip():
+            lines.append(line.strip())
+    return " ".join(lines) or type(exc).__name__

@@ -34,19 +34,39 @@ def _run(args: argparse.Namespace) -> int:
     from gpt_assets.lake import Lake
     from gpt_assets.runner import run
 
+    config = _run_config(args)
+    resources = _resources(RESOURCES, config.pop("resources", None) or {})
     home = os.environ["DAGSTER_HOME"]
     os.makedirs(home, exist_ok=True)
     with DagsterInstance.get() as instance:
-        outcomes = run(defs, ASSETS, RESOURCES, instance, Lake(data_root()), args.select, config=_run_config(args))
+        outcomes = run(defs, ASSETS, resources, instance, Lake(data_root()), args.select, config=config or None)
     failed = [o for o in outcomes if not o.success]
     print(f"{len(outcomes) - len(failed)}/{len(outcomes)} runs succeeded (DAGSTER_HOME={home})")
     for o in failed:
-        print(f"  failed: {', '.join(o.assets)} {o.partition or ''} run {o.run_id}", file=sys.stderr)
+        if o.skipped:
+            print(f"  not run: {', '.join(o.assets)}{f' [{o.partition}]' if o.partition else ''} "
+                  f"(waits on {o.failures[0].asset})", file=sys.stderr)
+        for f in [] if o.skipped else o.failures:
+            print(f"  {f} (run {o.run_id})", file=sys.stderr)
     return 1 if failed else 0
 
 
-def _run_config(args: argparse.Namespace) -> dict | None:
-    """``--config FILE`` (JSON or YAML ``{op name: {field: value}}``) with ``--set op.field=value`` on top."""
+def _resources(defaults: dict, overrides: dict) -> dict:
+    """The code location's resources with ``resources: {name: {field: value}}`` from the config file on top."""
+    out = dict(defaults)
+    for name, fields in overrides.items():
+        if name not in defaults:
+            raise SystemExit(f"resources.{name}: no such resource (known: {', '.join(sorted(defaults))})")
+        if not isinstance(fields, dict):
+            raise SystemExit(f"resources.{name}: write a mapping of fields, e.g. resources: {{labeler: {{kind: ...}}}}")
+        base = defaults[name]
+        out[name] = type(base)(**{**base.model_dump(), **fields})
+    return out
+
+
+def _run_config(args: argparse.Namespace) -> dict:
+    """``--config FILE`` (JSON or YAML ``{op name: {field: value}}``, plus an optional ``resources:`` mapping)
+    with ``--set op.field=value`` on top (``--set resources.labeler.kind=imported`` sets a resource field)."""
     config: dict = {}
     if args.config:
         config = yaml.safe_load(Path(args.config).read_text()) or {}
@@ -55,8 +75,14 @@ def _run_config(args: argparse.Namespace) -> dict | None:
         op, _, field = key.partition(".")
         if not field:
             raise SystemExit(f"--set {item!r}: write op.field=value (e.g. reward_model.min_val_accuracy=0.6)")
-        config.setdefault(op, {})[field] = _value(value)
-    return config or None
+        if op == "resources":
+            name, _, field = field.partition(".")
+            if not field:
+                raise SystemExit(f"--set {item!r}: write resources.name.field=value (resources.labeler.kind=files)")
+            config.setdefault("resources", {}).setdefault(name, {})[field] = _value(value)
+        else:
+            config.setdefault(op, {})[field] = _value(value)
+    return config
 
 
 def _value(text: str):
@@ -68,10 +94,19 @@ def _value(text: str):
 
 
 def _sql(args: argparse.Namespace) -> int:
-    from gpt_assets.catalog import query
+    import duckdb
+
+    from gpt_assets.catalog import error_line, missing_table, query, view_names
     from gpt_assets.lake import Lake
 
-    columns, rows = query(Lake(data_root()).catalog, args.query)
+    catalog = Lake(data_root()).catalog
+    try:
+        columns, rows = query(catalog, args.query)
+    except FileNotFoundError as exc:  # no catalog yet
+        return _sql_error(str(exc))
+    except duckdb.Error as exc:
+        table = missing_table(exc)
+        return _sql_error(_no_such_table(table, view_names(catalog)) if table else error_line(exc))
     if args.format == "csv":
         w = csv.writer(sys.stdout)
         w.writerow(columns)
@@ -82,6 +117,30 @@ def _sql(args: argparse.Namespace) -> int:
     else:
         print(format_table(columns, rows, args.max_rows, args.max_width))
     return 0
+
+
+# Views that several assets write, and the asset to name when they are missing.
+SHARED_VIEWS = {"checkpoints": "base_lm", "document_drops": "cc_filtered"}
+
+
+def _sql_error(message: str) -> int:
+    print(f"gpt-assets sql: {message}", file=sys.stderr)
+    return 1
+
+
+def _no_such_table(name: str, views: list[str]) -> str:
+    """Why a table is missing: an asset not yet materialized, a model asset, or no such name."""
+    from gpt_assets.definitions import ASSETS  # only on this error path: it imports every stage
+
+    kinds = {spec.key.to_user_string(): spec.kinds for a in ASSETS for spec in a.specs}
+    key = name.lower()  # DuckDB names are case-insensitive
+    asset = SHARED_VIEWS.get(key, key if "parquet" in kinds.get(key, ()) else None)
+    if asset:
+        return f"table {name} does not exist yet: materialize asset {asset} (gpt-assets run --select {asset})"
+    if key in kinds:
+        return (f"{name} is a model asset, not a table: its materialization's metadata gives its path "
+                "(trained language models: the checkpoints view)")
+    return f"no table or view named {name}; available views: {', '.join(views) or 'none yet (gpt-assets run)'}"
 
 
 def format_table(columns: list[str], rows: list[tuple], max_rows: int = 50, max_width: int = 60) -> str:

@@ -8,6 +8,7 @@ from gpt_assets.defs.mixture import MIXTURE_ASSETS
 from gpt_assets.defs.prompts import PROMPT_ASSETS, LabelerResource
 from gpt_assets.defs.quality import QUALITY_ASSETS
 from gpt_assets.defs.rlhf import RLHF_ASSETS
+from gpt_assets.defs.scrape import SCRAPE_ASSETS
 from gpt_assets.defs.sensors import SCHEDULES, SENSORS
 from gpt_assets.defs.training import TRAINING_ASSETS
 from gpt_assets.defs.webtext import WEBTEXT_ASSETS
@@ -20,7 +21,7 @@ OWNERS = {"ingest": "team:data-ingest", "webtext": "team:pretraining-data", "qua
 
 ASSETS = dg.map_asset_specs(
     lambda spec: spec.replace_attributes(owners=[OWNERS[spec.group_name]]),
-    [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
+    [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *SCRAPE_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
      *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS])
 RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource()}
 

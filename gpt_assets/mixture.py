@@ -34,49 +34,78 @@ class MixtureConfig:
     seed: int = 0
 
 
+def present_weights(available: dict[str, int], cfg: MixtureConfig) -> dict[str, float]:
+    """The weights of the sources that have documents, normalized to 1 (a source with none cannot be sampled)."""
+    have = {s: w for s, w in cfg.weights.items() if w > 0 and available.get(s, 0) > 0}
+    total = sum(have.values())
+    return {s: w / total for s, w in have.items()} if total else {}
+
+
 def resolve_budget(available: dict[str, int], cfg: MixtureConfig) -> int:
     if cfg.token_budget > 0:
         return cfg.token_budget
-    total_w = sum(cfg.weights.values())
+    weights = present_weights(available, cfg)
     anchor = max(cfg.weights, key=lambda s: cfg.weights[s])
-    if not available.get(anchor):
+    if anchor not in weights:
         raise ValueError(f"auto token budget needs documents of {anchor!r}; set token_budget")
-    return int(available[anchor] / (cfg.weights[anchor] / total_w))
+    return int(available[anchor] / weights[anchor])
+
+
+def take(tokens: np.ndarray, target: int) -> tuple[int, int]:
+    """(full passes, documents of the last pass) whose token sum is closest to ``target``.
+
+    Documents are whole: the last one is taken only when that brings the sum closer to the target, so a
+    source ends at most half a document away from its share.
+    """
+    per_pass = int(tokens.sum())
+    if per_pass == 0 or target <= 0:
+        return 0, 0
+    full, rest = divmod(target, per_pass)
+    cum = np.cumsum(tokens)
+    n = int(np.searchsorted(cum, rest, side="left"))  # cum[n] >= rest: the document that crosses it
+    if n < len(tokens):
+        before = int(cum[n - 1]) if n else 0
+        n += 1 if cum[n] - rest < rest - before else 0
+    return full, n
 
 
 def sample(docs: pl.DataFrame, cfg: MixtureConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """From (source, doc_id, text, n_tokens), the rows the mixture takes and the per-source summary.
 
-    A document taken k times appears k times, with ``copy`` = 0..k-1.
+    A document taken k times appears k times, with ``copy`` = 0..k-1. Weighted sources without documents
+    are reported with 0 tokens and the others' weights renormalized. The summary's ``target`` is each
+    source's share of the budget and ``max_doc_tokens`` its largest document (what limits how exactly
+    whole documents can meet the target).
     """
-    total_w = sum(cfg.weights.values())
     available = {s: int(n) for s, n in docs.group_by("source").agg(pl.col("n_tokens").sum()).iter_rows()}
     budget = resolve_budget(available, cfg)
+    weights = present_weights(available, cfg)
     taken: list[pl.DataFrame] = []
     summary = []
-    for i, (source, weight) in enumerate(sorted(cfg.weights.items())):
-        target = int(round(budget * weight / total_w))
+    for i, source in enumerate(sorted(cfg.weights)):
+        weight = weights.get(source, 0.0)
+        target = int(round(budget * weight))
         src = docs.filter(pl.col("source") == source).sort("doc_id")
+        biggest = int(src["n_tokens"].max() or 0) if src.height else 0
         if src.height == 0 or target == 0:
-            summary.append((source, available.get(source, 0), weight / total_w, 0, 0.0, 0))
+            summary.append((source, available.get(source, 0), weight, target, 0, 0.0, 0, biggest))
             continue
         order = np.random.default_rng([cfg.seed, i]).permutation(src.height)
         tokens = src["n_tokens"].to_numpy()[order]
         per_pass = int(tokens.sum())
-        full, rest = divmod(target, per_pass) if per_pass else (0, 0)
-        cum = np.cumsum(tokens)
-        n_last = int(np.searchsorted(cum, rest, side="left")) + (1 if rest else 0)
-        picks = [(p, np.arange(src.height)) for p in range(full)] + [(full, np.arange(min(n_last, src.height)))]
+        full, n_last = take(tokens, target)
+        picks = [(p, np.arange(src.height)) for p in range(full)] + [(full, np.arange(n_last))]
         parts = [src[order[idx]].with_columns(pl.lit(p, dtype=pl.Int32).alias("copy")) for p, idx in picks if len(idx)]
         frame = pl.concat(parts) if parts else src.head(0).with_columns(pl.lit(0, dtype=pl.Int32).alias("copy"))
-        got = int(frame["n_tokens"].sum())
+        got = int(frame["n_tokens"].sum()) if frame.height else 0
         taken.append(frame)
-        summary.append((source, per_pass, weight / total_w, got, got / per_pass if per_pass else 0.0, frame.height))
-    mixture = pl.concat(taken) if taken else docs.head(0)
-    total = max(1, sum(s[3] for s in summary))
+        summary.append((source, per_pass, weight, target, got, got / per_pass if per_pass else 0.0, frame.height,
+                        biggest))
+    mixture = pl.concat(taken) if taken else docs.head(0).with_columns(pl.lit(0, dtype=pl.Int32).alias("copy"))
+    total = max(1, sum(s[4] for s in summary))
     table = pl.DataFrame(
         summary, orient="row",
-        schema={"source": pl.String, "tokens_available": pl.Int64, "weight": pl.Float64, "tokens": pl.Int64,
-                "epochs": pl.Float64, "documents": pl.Int64},
+        schema={"source": pl.String, "tokens_available": pl.Int64, "weight": pl.Float64, "target": pl.Int64,
+                "tokens": pl.Int64, "epochs": pl.Float64, "documents": pl.Int64, "max_doc_tokens": pl.Int64},
     ).with_columns((pl.col("tokens") / total).alias("share"), pl.lit(budget).alias("token_budget"))
     return mixture, table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dagster as dg
 
@@ -18,7 +18,24 @@ from gpt_assets.lake import Lake
 from gpt_assets.partitions import cc_crawls
 from gpt_assets.partitions import reddit_months as reddit_months_def
 
+# An asset tagged so reports on its inputs (ingest_rejects: why records were refused) and runs after they fail.
+RUNS_AFTER_FAILURES = "gpt_assets/runs_after_failures"
 FINDERS: dict[str, Callable] = {reddit_months_def.name: reddit_months, cc_crawls.name: crawl_ids}
+
+
+@dataclass
+class Failure:
+    """Why an asset of a run did not give its dependents a usable output."""
+
+    asset: str
+    partition: str | None
+    check: str | None  # the blocking check that failed; None when the asset itself failed
+    reason: str
+
+    def __str__(self) -> str:
+        where = f" [{self.partition}]" if self.partition else ""
+        what = f"check {self.asset}:{self.check}" if self.check else f"asset {self.asset}"
+        return f"{what}{where} failed: {self.reason}"
 
 
 @dataclass
@@ -28,6 +45,8 @@ class RunOutcome:
     success: bool
     run_id: str
     checks: dict[tuple[str, str], bool]  # (asset, check name) -> passed
+    failures: list[Failure] = field(default_factory=list)
+    skipped: bool = False  # not launched: something it depends on failed earlier in this invocation
 
 
 def register_partitions(instance: dg.DagsterInstance, lake: Lake) -> dict[str, list[str]]:
@@ -99,31 +118,108 @@ def _config_for(config: dict | None, defs: dg.Definitions, keys: list[dg.AssetKe
     return {"ops": picked} if picked else None
 
 
+def _one_line(text: str, limit: int = 400) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _failures(result, graph, keys: list[dg.AssetKey], pkey: str | None) -> list[Failure]:
+    """The selected assets a run left unusable: a failed (or skipped) step, or a failed blocking check."""
+    done = {e.asset_key for e in result.get_asset_materialization_events()}
+    step_errors: dict[str, str] = {}
+    for event in result.all_events:
+        if event.is_step_failure and event.step_key:
+            error = event.step_failure_data.error
+            step_errors[event.step_key] = _one_line(error.message if error else "the step failed")
+    out: list[Failure] = []
+    for key in keys:
+        if key in done:
+            continue
+        op = graph.get(key).assets_def.node_def.name
+        reason = step_errors.get(op, "not materialized: an asset it depends on in the same run failed")
+        out.append(Failure(key.to_user_string(), pkey, None, reason))
+    for c in result.get_asset_check_evaluations():
+        if not c.passed and c.blocking and c.asset_key in keys:
+            reason = c.description or ", ".join(f"{k}={getattr(v, 'value', v)}" for k, v in c.metadata.items()) \
+                or "no reason given"
+            out.append(Failure(c.asset_key.to_user_string(), pkey, c.check_name, _one_line(reason)))
+    return out
+
+
+def _blocker(graph, key: dg.AssetKey, pkey: str | None, failed: dict[dg.AssetKey, list[Failure]]) -> Failure | None:
+    """The earlier failure that ``key`` (in partition ``pkey``) depends on, if any.
+
+    A dependency of the same partitioning blocks only its own partition; one of another
+    partitioning (an unpartitioned asset reading every crawl) blocks whatever partition failed.
+    """
+    if not failed or graph.get(key).tags.get(RUNS_AFTER_FAILURES) == "true":
+        return None
+    mine = _pdef_name(graph, key)
+    for parent in _ancestors(graph, key):
+        for f in failed.get(parent, []):
+            if _pdef_name(graph, parent) != mine or f.partition == pkey:
+                return f
+    return None
+
+
+def _ancestors(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
+    seen: set[dg.AssetKey] = set()
+    todo = list(graph.get(key).parent_keys)
+    while todo:
+        k = todo.pop()
+        if k not in seen and graph.has(k):
+            seen.add(k)
+            todo.extend(graph.get(k).parent_keys)
+    return seen
+
+
 def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.DagsterInstance, lake: Lake,
         selection: str | None = None, log: Callable[[str], None] = print,
         config: dict[str, dict] | None = None) -> list[RunOutcome]:
     """Register partitions, then materialize the selection stage by stage; return each run's outcome.
 
     ``config`` maps an asset's op name (the asset name; a multi-asset's function name) to its run config.
+    As within one Dagster run, a failed asset or blocking check stops everything downstream of it in later
+    stages too: those runs are not launched and their outcome says which failure they wait on.
     """
     partitions = register_partitions(instance, lake)
+    graph = defs.resolve_asset_graph()
+    failed: dict[dg.AssetKey, list[Failure]] = {}
     outcomes: list[RunOutcome] = []
     for stage in plan(defs, selection):
         for pdef, keys in stage:
-            names = [k.to_user_string() for k in keys]
             for pkey in partitions.get(pdef, []) if pdef else [None]:
                 where = f" [{pkey}]" if pkey else ""
+                blocked = {k: b for k in keys if (b := _blocker(graph, k, pkey, failed))}
+                for key, why in blocked.items():
+                    failed.setdefault(key, []).append(Failure(key.to_user_string(), pkey, None, f"skipped: {why}"))
+                if blocked:
+                    names = [k.to_user_string() for k in blocked]
+                    first = next(iter(blocked.values()))
+                    log(f"skipping {', '.join(names)}{where}: {first}")
+                    outcomes.append(RunOutcome(names, pkey, False, "", {}, [first], skipped=True))
+                todo = [k for k in keys if k not in blocked]
+                if not todo:
+                    continue
+                names = [k.to_user_string() for k in todo]
                 log(f"materializing {', '.join(names)}{where}")
-                result = dg.materialize(assets, selection=keys, partition_key=pkey, instance=instance,
-                                        run_config=_config_for(config, defs, keys),
+                result = dg.materialize(assets, selection=todo, partition_key=pkey, instance=instance,
+                                        run_config=_config_for(config, defs, todo),
                                         resources=resources, raise_on_error=False,
                                         tags={"gpt_assets/launched_by": "cli"})
                 checks = {(c.asset_key.to_user_string(), c.check_name): c.passed
                           for c in result.get_asset_check_evaluations()}
-                outcomes.append(RunOutcome(names, pkey, result.success, result.run_id, checks))
-                failed = [f"{a}:{c}" for (a, c), ok in checks.items() if not ok]
-                log(f"  {'ok' if result.success else 'FAILED'} run {result.run_id}"
-                    + (f"; failed checks: {', '.join(failed)}" if failed else ""))
+                failures = _failures(result, graph, todo, pkey)
+                for f in failures:
+                    failed.setdefault(dg.AssetKey.from_user_string(f.asset), []).append(f)
+                outcomes.append(RunOutcome(names, pkey, result.success and not failures, result.run_id, checks,
+                                           failures))
+                warned = [f"{a}:{c}" for (a, c), ok in checks.items() if not ok
+                          and not any(f.check == c and f.asset == a for f in failures)]
+                log(f"  {'ok' if result.success and not failures else 'FAILED'} run {result.run_id}"
+                    + (f"; warnings: {', '.join(warned)}" if warned else ""))
+                for f in failures:
+                    log(f"  {f}")
             if pdef and not partitions.get(pdef):
-                log(f"skipping {', '.join(names)}: no {pdef} partitions in {lake.raw}")
+                log(f"skipping {', '.join(k.to_user_string() for k in keys)}: no {pdef} partitions in {lake.raw}")
     return outcomes

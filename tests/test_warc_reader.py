@@ -1,9 +1,15 @@
 """The resilient WARC reader: every kind of damage gives one Damage and the rest of the file is read."""
 
+from pathlib import Path
+
 import pytest
 
 from gpt_assets.ingest.warc import Damage, Record, iter_records, iter_records_resilient
-from tests.builders import gz, members, wet
+from gpt_assets.ingest.web import read_web_pages
+from gpt_assets.webtext.urls import normalize_url
+from tests.builders import gz, members, response, wet
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "real-samples"
 
 RECORDS = [wet(f"http://site{i}.example/page", f"page {i} " + "lorem ipsum " * (20 + i)) for i in range(8)]
 WARCINFO = b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 4\r\n\r\nabcd\r\n\r\n"
@@ -71,3 +77,23 @@ def test_blocks_are_exact(tmp_path):
 def test_not_gzip_and_empty(tmp_path):
     assert _summary(_read(tmp_path, b"")) == []
     assert [type(i).__name__ for i in _read(tmp_path, b"WARC/1.0\r\nplain text, not gzip")] == ["Damage"]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_wget_angle_brackets_leave_the_target_uri(tmp_path, fast):
+    lie = wet("<http://lie.example/>", "a record whose Content-Length lies", length=5)
+    data = members(response("<https://a.example/x>", "<p>a</p>"), lie, response(" <http://b.example/> ", "<p>b</p>"))
+    items = _read(tmp_path, data, fast=fast)
+    assert [i.target_uri for i in items if isinstance(i, Record)] == ["https://a.example/x", "http://b.example/"]
+    assert [i.detail for i in items if isinstance(i, Damage)] == ["http://lie.example/ declared 5"]
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/real-samples/ is absent")
+def test_wget_warc_pages_have_bare_urls_that_normalize():
+    path = REAL / "dolma_wget_sample-0000.warc.gz"
+    for reader in (iter_records, iter_records_resilient):
+        uris = [r.target_uri for r in reader(path) if isinstance(r, Record) and r.type == "response"]
+        assert len(uris) == 22 and all(u.startswith("http") and normalize_url(u) for u in uris)
+    rows = [r for r in read_web_pages(path) if isinstance(r, dict)]
+    assert len(rows) == 22
+    assert all(r["url"].startswith("http") and normalize_url(r["url"]) is not None for r in rows)

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: Dagster reads the annotations to wire config and resources.
 
 
+from collections import Counter
 from collections.abc import Iterator
 from functools import partial
 
@@ -13,10 +14,11 @@ import pyarrow as pa
 from gpt_assets.defs.common import column_schema, md_table
 from gpt_assets.ingest import jsonl, reddit, web
 from gpt_assets.ingest.driver import IngestResult, Reader, ingest
-from gpt_assets.ingest.landing import files_of, scan
+from gpt_assets.ingest.landing import LAYOUTS, files_of, scan
 from gpt_assets.ingest.rejects import REJECT_SCHEMA, Reject, tally_table
 from gpt_assets.partitions import cc_crawls, reddit_months
 from gpt_assets.resources import DataRoot
+from gpt_assets.runner import RUNS_AFTER_FAILURES
 
 GROUP = "ingest"
 KINDS = {"parquet", "duckdb"}
@@ -85,8 +87,8 @@ def _files(data: DataRoot, source: str, reader: Reader, key: str | None = None,
            what: str = "") -> list[tuple]:
     found = files_of(data.lake.raw, source, key)
     if not found and key is not None:
-        raise dg.Failure(f"no {what or source} files for partition {key!r} under {data.lake.raw / source}; "
-                         "drop them into the landing zone or remove the partition")
+        raise dg.Failure(f"no {what or source} files for partition {key!r} under {data.lake.raw} "
+                         f"(accepted: {LAYOUTS[source]}); drop them into the landing zone or remove the partition")
     return [(f.path, reader) for f in found]
 
 
@@ -99,7 +101,7 @@ def reddit_submissions(context: dg.AssetExecutionContext, config: IngestConfig, 
     yield from _report(result, config, reddit.SCHEMA, data)
 
 
-@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("web_pages"),
+@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("web_pages"), deps=["webtext_scrape"],
           description="Scraped pages that Reddit links to: WARC response records from raw/webpages/.")
 def web_pages(config: IngestConfig, data: DataRoot):
     result = ingest(data.lake, "web_pages", web.WEB_PAGES_SCHEMA, _files(data, "webpages", web.read_web_pages))
@@ -141,26 +143,28 @@ def benchmark_examples(config: IngestConfig, data: DataRoot):
 INGEST_ASSETS = [reddit_submissions, web_pages, cc_documents, reference_documents, prompt_pool, benchmark_examples]
 
 
-@dg.asset(group_name=GROUP, kinds=KINDS, deps=INGEST_ASSETS,
+@dg.asset(group_name=GROUP, kinds=KINDS, deps=INGEST_ASSETS, tags={RUNS_AFTER_FAILURES: "true"},
           check_specs=[dg.AssetCheckSpec("rows_located", asset="ingest_rejects",
                                          description="Every reject names its asset, file and reason.")],
           description="Every record that could not be ingested, with file, position and reason; "
-                      "also files in raw/ whose names the landing-zone layout does not know.")
+                      "also files in raw/ that no asset reads (unknown names, comment dumps, WARC/WAT files, "
+                      "a second dump of a month), with the reason.")
 def ingest_rejects(context: dg.AssetExecutionContext, data: DataRoot):
     lake = data.lake
-    _, unknown = scan(lake.raw)
+    _, refused = scan(lake.raw)
     with lake.writer("ingest_rejects", REJECT_SCHEMA, sub="landing_zone") as out:
-        for path in unknown:
-            rel = path.relative_to(lake.raw).as_posix()
-            out.write(Reject(rel, 0, "unknown_file", "name does not match the landing-zone layout "
-                             "(see DESIGN.md)").row("landing_zone", None))
-    if unknown:
-        context.log.warning(f"{len(unknown)} file(s) in raw/ match no source: {[p.name for p in unknown][:10]}")
+        for r in refused:
+            out.write(Reject(r.path.relative_to(lake.raw).as_posix(), 0, r.reason, r.detail).row("landing_zone", None))
+    unknown = [r.path.name for r in refused if r.reason == "unknown_file"]
+    if refused:
+        context.log.warning(f"{len(refused)} path(s) in raw/ not read ({len(unknown)} unknown): "
+                            f"{[(r.path.name, r.reason) for r in refused][:10]}")
     data.publish("ingest_rejects")
     counts = (lake.scan("ingest_rejects").group_by("asset", "reason").len().sort("asset", "reason").collect())
     yield dg.MaterializeResult(metadata={
         "dagster/row_count": int(counts["len"].sum()) if counts.height else 0,
         "unknown_files": len(unknown),
+        "refused_files": dg.MetadataValue.json(dict(Counter(r.reason for r in refused))),
         "by_asset_and_reason": dg.MetadataValue.md(md_table(counts.to_dicts())),
         "rows_per_asset": dg.MetadataValue.json(
             {r["asset"]: r["len"] for r in counts.group_by("asset").agg(pl.col("len").sum()).to_dicts()}),

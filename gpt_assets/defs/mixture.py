@@ -5,6 +5,7 @@
 import dagster as dg
 import polars as pl
 import polars.selectors as cs
+from pydantic import Field
 
 from gpt_assets import decontam_stage
 from gpt_assets.automation import FOLLOW
@@ -75,12 +76,20 @@ def decontamination(context: dg.AssetExecutionContext, config: DecontaminationCo
 
 
 class TrainingMixtureConfig(dg.Config):
-    # GPT-3 Table 2.2 weights in the training mix (they sum to 101% after rounding; normalized)
-    weights: dict[str, float] = {"commoncrawl": 0.60, "webtext": 0.22, "books1": 0.08, "books2": 0.08,
-                                 "wikipedia": 0.03}
-    token_budget: int = 0  # GPT-3 §2.2: 300B; 0 = auto, the budget at which Common Crawl is read once
-    seed: int = 0
-    max_share_error: float = 0.01  # the check: each source's token share within one point of its weight
+    weights: dict[str, float] = Field(
+        default={"commoncrawl": 0.60, "webtext": 0.22, "books1": 0.08, "books2": 0.08, "wikipedia": 0.03},
+        description="GPT-3 Table 2.2: each source's weight in the training mix (they sum to 101% after rounding; "
+                    "normalized over the sources that have documents).")
+    token_budget: int = Field(default=0, description=(
+        "GPT-3 §2.2 trained on 300B tokens; 0 = auto: the budget at which Common Crawl (the largest weight) is "
+        "read once (Table 2.2 read it 0.44 times)."))
+    seed: int = Field(default=0, description="Seed of each source's document order.")
+    max_share_error: float = Field(default=0.01, description=(
+        "The shares_match_weights check: each source's tokens within this share of the budget of its target, "
+        "or within half its largest document where whole documents cannot come closer."))
+    max_epochs: float = Field(default=3.4, description=(
+        "The epochs_within_limit check (warns): no source repeated more often than this. GPT-3 Table 2.2's most "
+        "repeated source is Wikipedia at 3.4 epochs; more repetition risks memorizing it."))
 
 
 @dg.multi_asset(
@@ -91,7 +100,15 @@ class TrainingMixtureConfig(dg.Config):
            dg.AssetSpec("mixture_summary", kinds={"polars", "parquet"},
                         automation_condition=FOLLOW, deps=["pretraining_documents"],
                         description="GPT-3 Table 2.2: tokens, weight and epochs per source.")],
-    check_specs=[dg.AssetCheckSpec("shares_match_weights", asset="training_mixture", blocking=True),
+    check_specs=[dg.AssetCheckSpec("shares_match_weights", asset="training_mixture", blocking=True,
+                                   description="Each source's tokens within max_share_error of the budget of its "
+                                               "target, or within half its largest document (whole documents)."),
+                 dg.AssetCheckSpec("epochs_within_limit", asset="training_mixture",
+                                   description="Warns when a source is repeated more than max_epochs times "
+                                               "(GPT-3 Table 2.2 reports epochs per source for this reason)."),
+                 dg.AssetCheckSpec("every_weighted_source_present", asset="training_mixture",
+                                   description="Warns when a weighted source has no documents (its weight is "
+                                               "spread over the others)."),
                  dg.AssetCheckSpec("summary_reconciles", asset="mixture_summary", blocking=True,
                                    description="One row per weighted source; its tokens and documents sum to the "
                                                "mixture's.")],
@@ -99,28 +116,69 @@ class TrainingMixtureConfig(dg.Config):
 def training_mixture(config: TrainingMixtureConfig, data: DataRoot):
     docs = data.lake.scan("pretraining_documents").select("source", "doc_id", "text", "n_tokens").collect()
     cfg = MixtureConfig(weights=dict(config.weights), token_budget=config.token_budget, seed=config.seed)
-    mixture, summary = sample(docs, cfg)
+    try:
+        mixture, summary = sample(docs, cfg)
+    except ValueError as exc:
+        raise dg.Failure(f"training_mixture: {exc} (e.g. --set training_mixture.token_budget=1000000)") from exc
     data.lake.write_frame("training_mixture", mixture)
     data.lake.write_frame("mixture_summary", summary)
     data.publish("training_mixture", "mixture_summary")
+    budget = int(summary["token_budget"][0]) if summary.height else 0
+    table = summary.with_columns(pl.col("weight").round(4), pl.col("share").round(4), pl.col("epochs").round(2))
     yield dg.MaterializeResult(asset_key="training_mixture", metadata=table_metadata(
         mixture, data, "training_mixture", tokens=int(mixture["n_tokens"].sum()) if mixture.height else 0,
-        token_budget=int(summary["token_budget"][0]) if summary.height else 0))
+        token_budget=budget))
     yield dg.MaterializeResult(asset_key="mixture_summary", metadata={
         **table_metadata(summary, data, "mixture_summary"),
-        "table_2_2": dg.MetadataValue.md(md_table(summary.select(
-            "source", "tokens", "weight", "share", "epochs", "documents").to_dicts()))})
-    total = sum(cfg.weights.values())
-    errors = {r["source"]: round(abs(r["share"] - cfg.weights[r["source"]] / total), 4)
-              for r in summary.iter_rows(named=True)}
+        "table_2_2": dg.MetadataValue.md(md_table(table.select(
+            "source", "tokens_available", "target", "tokens", "weight", "share", "epochs", "documents",
+            "max_doc_tokens").to_dicts()))})
+    yield from _mixture_checks(mixture, summary, config, budget)
+
+
+def _mixture_checks(mixture: pl.DataFrame, summary: pl.DataFrame, config: TrainingMixtureConfig, budget: int):
+    rows = summary.filter(pl.col("target") > 0).to_dicts()
+    off = {r["source"]: r for r in rows
+           if abs(r["tokens"] - r["target"]) > max(config.max_share_error * budget, r["max_doc_tokens"] / 2)}
+    worst = max(rows, key=lambda r: abs(r["tokens"] - r["target"]) / max(1, budget), default=None)
+    yield dg.AssetCheckResult(
+        check_name="shares_match_weights", asset_key="training_mixture", passed=bool(rows) and not off,
+        metadata={"token_budget": budget, "worst_source": worst["source"] if worst else "",
+                  "worst_share_error": round(abs(worst["tokens"] - worst["target"]) / max(1, budget), 4)
+                  if worst else 0.0},
+        description=None if rows and not off else (
+            "no source has documents to sample" if not rows else "; ".join(
+                f"{s} took {r['tokens']:,} tokens for a target of {r['target']:,} ({r['weight']:.1%} of "
+                f"{budget:,}), further than max_share_error {config.max_share_error:.1%} or half its largest "
+                f"document ({r['max_doc_tokens']:,})" for s, r in off.items()) + ": the sampler is broken; report it"))
+    over = {r["source"]: round(r["epochs"], 2) for r in rows if r["epochs"] > config.max_epochs}
+    yield dg.AssetCheckResult(
+        check_name="epochs_within_limit", asset_key="training_mixture", passed=not over,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"epochs": dg.MetadataValue.md(md_table([{"source": r["source"], "epochs": round(r["epochs"], 2)}
+                                                          for r in rows])), "max_epochs": config.max_epochs},
+        description=None if not over else (
+            ", ".join(f"{s} is repeated {e} times" for s, e in over.items())
+            + f", more than max_epochs {config.max_epochs}: add documents to it, lower its weight, or lower "
+            "token_budget (auto reads Common Crawl once, so a small filtered crawl makes a small budget)"))
+    missing = sorted(s for s, w in config.weights.items() if w > 0 and s not in set(r["source"] for r in rows))
+    yield dg.AssetCheckResult(
+        check_name="every_weighted_source_present", asset_key="training_mixture", passed=not missing,
+        severity=dg.AssetCheckSeverity.WARN, metadata={"missing": ", ".join(missing) or "none"},
+        description=None if not missing else (
+            f"no documents of {', '.join(missing)} (weights {', '.join(str(config.weights[s]) for s in missing)}): "
+            "their weight went to the other sources; land them under raw/reference/<corpus>/ or set their "
+            "weight to 0"))
+    total_w = {r["source"] for r in summary.to_dicts()}
     sums = (int(summary["tokens"].sum()), int(summary["documents"].sum())) if summary.height else (0, 0)
     have = (int(mixture["n_tokens"].sum()), mixture.height) if mixture.height else (0, 0)
-    yield dg.AssetCheckResult(check_name="summary_reconciles", asset_key="mixture_summary",
-                              passed=set(summary["source"]) == set(cfg.weights) and sums == have,
-                              metadata={"summary_tokens_documents": list(sums), "mixture_tokens_documents": list(have)})
-    yield dg.AssetCheckResult(check_name="shares_match_weights", asset_key="training_mixture",
-                              passed=bool(errors) and max(errors.values()) <= config.max_share_error,
-                              metadata={"share_error": dg.MetadataValue.json(errors)})
+    ok = total_w == set(config.weights) and sums == have
+    yield dg.AssetCheckResult(
+        check_name="summary_reconciles", asset_key="mixture_summary", passed=ok,
+        metadata={"summary_tokens": sums[0], "summary_documents": sums[1], "mixture_tokens": have[0],
+                  "mixture_documents": have[1]},
+        description=None if ok else f"mixture_summary says {sums[0]:,} tokens in {sums[1]:,} documents, the "
+                                    f"mixture holds {have[0]:,} in {have[1]:,}: re-materialize training_mixture.")
 
 
 MIXTURE_ASSETS = [decontamination, training_mixture]

@@ -1,7 +1,7 @@
 """New data in the landing zone: a new Reddit month or crawl becomes a partition and a run request.
 
 One sensor per partitioned source keeps, as its cursor, the partition keys it has already
-requested; a tick lists its folder of the landing zone (a directory listing, so it stays within
+requested; a tick lists its folders of the landing zone (a directory listing, so it stays within
 the sensor time limit however large the dumps are), registers the new keys in the dynamic
 partitions definition and requests one run per new key.  A second tick over the same files requests
 nothing.  Downstream stages follow by declarative automation (``gpt_assets.automation``), evaluated by
@@ -31,14 +31,14 @@ def landing_sensor(source: str, finder, pdef: dg.DynamicPartitionsDefinition, as
 
     @dg.sensor(name=f"{source}_landing_sensor", minimum_interval_seconds=60, target=asset,
                default_status=dg.DefaultSensorStatus.STOPPED,
-               description=f"Turns a new {source} dump in raw/{source}/ into a new partition of "
-                           f"{asset.key.to_user_string()} and one run for it.")
+               description=f"Turns a new {source} dump in raw/ (any layout of README's Landing zone) into a new "
+                           f"partition of {asset.key.to_user_string()} and one run for it.")
     def _sensor(context: dg.SensorEvaluationContext, data: DataRoot) -> dg.SensorResult:
         seen = set(json.loads(context.cursor)) if context.cursor else set()
         new = [key for key in finder(data.lake.raw) if key not in seen]
         cursor = json.dumps(sorted(seen | set(new)))
         if not new:
-            return dg.SensorResult(skip_reason=f"no new {source} partition in raw/{source}/", cursor=cursor)
+            return dg.SensorResult(skip_reason=f"no new {source} partition in raw/", cursor=cursor)
         known = set(context.instance.get_dynamic_partitions(pdef.name))
         missing = [k for k in new if k not in known]
         return dg.SensorResult(

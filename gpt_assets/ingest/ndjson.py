@@ -1,12 +1,17 @@
-"""Line streams from NDJSON files: plain, gzip or zstd (Pushshift's long-window dumps)."""
+"""Line streams from NDJSON files: plain, gzip, bz2, xz or zstd.
+
+Pushshift published its dumps as ``.bz2``, then ``.xz``, then long-window ``.zst``.
+"""
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import lzma
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import msgspec
 import zstandard
@@ -56,15 +61,27 @@ def _zstd_chunks(path: Path) -> Iterator[bytes]:
             raise Damaged("truncated_file", "truncated zstd stream (the file ends inside a frame)")
 
 
-def _gzip_chunks(path: Path) -> Iterator[bytes]:
-    try:
-        with gzip.open(path, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
+def _stdlib_chunks(name: str, opener: Callable[[BinaryIO], BinaryIO], path: Path) -> Iterator[bytes]:
+    """Decompressed chunks of a gzip, bz2 or xz file (concatenated streams included).
+
+    An error opening the file goes up (the driver quarantines it as unreadable); one while
+    decompressing is damage after the lines already given.
+    """
+    with open(path, "rb") as raw, opener(raw) as fh:
+        try:
+            while chunk := fh.read1(_CHUNK):  # read1: what is decoded so far, so a cut loses little
                 yield chunk
-    except EOFError as exc:
-        raise Damaged("truncated_file", f"truncated gzip stream: {exc}") from exc
-    except (OSError, zlib.error) as exc:
-        raise Damaged("corrupt_stream", f"corrupt gzip stream: {exc}") from exc
+        except EOFError as exc:
+            raise Damaged("truncated_file", f"truncated {name} stream: {exc}") from exc
+        except (OSError, zlib.error, lzma.LZMAError) as exc:
+            raise Damaged("corrupt_stream", f"corrupt {name} stream: {exc}") from exc
+
+
+_STDLIB: dict[str, tuple[str, Callable[[BinaryIO], BinaryIO]]] = {
+    ".gz": ("gzip", lambda fh: gzip.GzipFile(fileobj=fh)),
+    ".bz2": ("bz2", bz2.BZ2File),
+    ".xz": ("xz", lzma.LZMAFile),
+}
 
 
 def _plain_chunks(path: Path) -> Iterator[bytes]:
@@ -73,14 +90,22 @@ def _plain_chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
+def _chunks(path: Path) -> Iterator[bytes]:
+    if path.suffix == ".zst":
+        return _zstd_chunks(path)
+    if path.suffix in _STDLIB:
+        return _stdlib_chunks(*_STDLIB[path.suffix], path)
+    return _plain_chunks(path)
+
+
 def iter_lines(path: str | Path) -> Iterator[tuple[int, bytes] | Reject]:
     """Yield (1-based line number, raw line) for each non-blank line; a Reject on damage.
 
-    The compression is chosen by suffix (``.zst``, ``.gz``, else plain).  An empty
-    file and a stream cut short each give one Reject naming the file and line.
+    The compression is chosen by suffix (``.zst``, ``.gz``, ``.bz2``, ``.xz``, else plain).  An
+    empty file and a stream cut short or corrupt each give one Reject naming the file and line.
     """
     path = Path(path)
-    chunks = {".zst": _zstd_chunks, ".gz": _gzip_chunks}.get(path.suffix, _plain_chunks)(path)
+    chunks = _chunks(path)
     line_no = 0
     tail = b""
     seen_bytes = False

@@ -42,6 +42,17 @@ class Record:
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name, default)
 
+    @property
+    def target_uri(self) -> str:
+        """``WARC-Target-URI`` without the angle brackets that wget writes (``<https://…>``)."""
+        return target_uri(self.header("WARC-Target-URI"))
+
+
+def target_uri(value: str) -> str:
+    """A target URI as a bare URL: WARC 1.0's ``<uri>`` form (written by wget) loses its brackets."""
+    value = value.strip()
+    return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
+
 
 TRUNCATED = "truncated gzip member (the file ends inside it)"
 
@@ -162,11 +173,12 @@ def _parse_records(data: bytes, base_offset: int, first_index: int) -> Iterator[
             pos = nxt
             continue
         headers = _parse_headers(data[pos:head_end])
+        uri = target_uri(headers.get("WARC-Target-URI", ""))
         block_start = head_end + sep
         try:
             length = int(headers.get("Content-Length", ""))
         except ValueError:
-            yield Damage(base_offset, index, "missing or invalid Content-Length", headers.get("WARC-Target-URI", ""))
+            yield Damage(base_offset, index, "missing or invalid Content-Length", uri)
             index += 1
             nxt = _next_warc_line(data, block_start)
             if nxt is None:
@@ -177,11 +189,11 @@ def _parse_records(data: bytes, base_offset: int, first_index: int) -> Iterator[
         tail = data[block_end : block_end + 4]
         if block_end > n:
             yield Damage(base_offset, index, "record shorter than its Content-Length",
-                         f"{headers.get('WARC-Target-URI', '')} declared {length}, has {n - block_start}")
+                         f"{uri} declared {length}, has {n - block_start}")
             return
         if tail not in (b"\r\n\r\n", b"\n\n", b"\r\n", b"\n") and not (tail == b"" and block_end == n):
             yield Damage(base_offset, index, "Content-Length does not match the record",
-                         f"{headers.get('WARC-Target-URI', '')} declared {length}")
+                         f"{uri} declared {length}")
             index += 1
             nxt = _next_warc_line(data, block_start)
             if nxt is None:

@@ -74,17 +74,17 @@ def _damage(file: str, damage: Damage) -> Reject:
 
 
 def _records(path: str | Path, rtype: str) -> Iterator[tuple[Record, str] | Reject | None]:
-    """(record, target URI) per record of ``rtype``; a Reject per damage or URI-less record; None otherwise."""
+    """(record, bare target URI) per record of ``rtype``; a Reject per damage or URI-less record; None otherwise."""
     file = str(path)
     for item in iter_records(path):
         if isinstance(item, Damage):
             yield _damage(file, item)
         elif item.type != rtype:
             yield None
-        elif not item.header("WARC-Target-URI"):
+        elif not item.target_uri:
             yield Reject(file, item.offset, "missing_target_uri", record_uuid(item))
         else:
-            yield item, item.header("WARC-Target-URI")
+            yield item, item.target_uri
 
 
 def read_web_pages(path: str | Path) -> Iterator[dict | Reject | None]:

@@ -131,8 +131,16 @@ class Page:
     example_id: str | None = None
 
 
+# Share of good pages that carry no navigation or footer lines at all (article-only sites, reader views, text
+# pages): as in real crawls, page chrome is not a perfect sign of Common Crawl, so a classifier that learns
+# curated-vs-CC from chrome alone cannot separate the two sources and must grade pages by their text.
+CLEAN_PAGE_SHARE = 0.3
+
+
 def _with_chrome(g: TextGen, title: str, paras: list[str], site: str, lo: int, hi: int) -> str:
     r = g.rng
+    if r.random() < CLEAN_PAGE_SHARE:
+        return "\n".join([title, *paras])
     lines = (
         [title] + g.chrome_lines(site, r.randint(lo, hi)) + paras + g.chrome_lines(site, r.randint(lo, hi))
     )
