@@ -18,7 +18,6 @@ import argparse
 import gzip
 import itertools
 import json
-import re
 import sys
 import time
 from dataclasses import replace
@@ -29,32 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gpt_assets.quality import ClassifierConfig, expected_keep, roc_auc, train  # noqa: E402
-
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real-samples"
-
-
-def detokenize_wikitext(text: str) -> str:
-    """WikiText's tokenized form back to running text (`` @-@ `` → ``-``, no space before punctuation)."""
-    text = text.replace(" @-@ ", "-").replace(" @,@ ", ",").replace(" @.@ ", ".").replace("<unk>", "")
-    text = re.sub(r" ([.,;:!?)\]'])", r"\1", text)
-    text = re.sub(r"([(\[]) ", r"\1", text)
-    return re.sub(r"[ \t]+", " ", text.replace(" n't", "n't").replace(" 's", "'s"))
-
-
-def wikitext_articles(path: Path) -> list[tuple[str, str]]:
-    """(title, text) per article: a line `` = Title = `` (one ``=``) opens an article."""
-    articles, title, lines = [], None, []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = re.fullmatch(r" = ([^=].*[^=]) = ", line)
-        if m:
-            if title and lines:
-                articles.append((title, detokenize_wikitext("\n".join(lines))))
-            title, lines = m.group(1), []
-        elif line.strip():
-            lines.append(re.sub(r"^ (=+) (.*) \1 $", r"\2", line).strip())
-    if title and lines:
-        articles.append((title, detokenize_wikitext("\n".join(lines))))
-    return articles
+from tests.real_landing import REAL, wikitext_articles  # noqa: E402
 
 
 def book_windows(text: str, words: int) -> list[str]:
@@ -72,7 +46,7 @@ def real_corpus(words: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]
         for line in fh:
             book = json.loads(line)
             pos += [(f"{book['id']}#{i}", w) for i, w in enumerate(book_windows(book["text"], words))]
-    pos += [(f"wiki:{t}", text) for t, text in wikitext_articles(REAL / "wikitext2_valid.txt")]
+    pos += [(f"wiki:{t}", text) for t, text in wikitext_articles()]
     neg: list[tuple[str, str]] = []
     for name in ("cc_CC-MAIN-2016-50_filter_test_1.warc.wet.gz", "cc_CC-MAIN-2024-22_whirlwind.warc.wet.gz"):
         neg += [(f"cc:{r['url']}", r["text"]) for r in web.read_wet(REAL / name, crawl="x") if isinstance(r, dict)]

@@ -29,7 +29,8 @@ class MixtureConfig:
     # GPT-3 Table 2.2: weight in the training mix
     weights: dict[str, float] = field(default_factory=lambda: {
         "commoncrawl": 0.60, "webtext": 0.22, "books1": 0.08, "books2": 0.08, "wikipedia": 0.03})
-    # GPT-3 §2.2 trained on 300B tokens; 0 = auto: the budget at which Common Crawl is read once
+    # GPT-3 §2.2 trained on 300B tokens; 0 = auto: the budget at which Common Crawl (the largest weight) is read
+    # once; without Common Crawl documents, the present source of the largest weight
     token_budget: int = 0
     seed: int = 0
 
@@ -45,9 +46,9 @@ def resolve_budget(available: dict[str, int], cfg: MixtureConfig) -> int:
     if cfg.token_budget > 0:
         return cfg.token_budget
     weights = present_weights(available, cfg)
-    anchor = max(cfg.weights, key=lambda s: cfg.weights[s])
-    if anchor not in weights:
-        raise ValueError(f"auto token budget needs documents of {anchor!r}; set token_budget")
+    if not weights:
+        raise ValueError(f"no documents of any weighted source ({', '.join(sorted(cfg.weights))})")
+    anchor = max(weights, key=lambda s: (weights[s], s))
     return int(available[anchor] / weights[anchor])
 
 

@@ -130,7 +130,8 @@ def _failures(result, graph, keys: list[dg.AssetKey], pkey: str | None) -> list[
     for event in result.all_events:
         if event.is_step_failure and event.step_key:
             error = event.step_failure_data.error
-            step_errors[event.step_key] = _one_line(error.message if error else "the step failed")
+            message = error.message if error else "the step failed"
+            step_errors[event.step_key] = _one_line(message.removeprefix("dagster._core.definitions.events."))
     out: list[Failure] = []
     for key in keys:
         if key in done:

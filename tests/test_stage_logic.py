@@ -165,3 +165,48 @@ def test_splits_are_disjoint_by_user_and_sized_by_table6():
     assert out.filter((pl.col("split") == "sft") & (pl.col("source") == "labeler")).height == q["sft"]["labeler"]
     with pytest.raises(SplitTooLarge, match="Possible"):
         split(pool, SplitConfig(sizes={"sft": 6000, "rm": 1500, "ppo": 1400}))
+
+
+def test_a_relative_redirect_leads_to_its_page():
+    from gpt_assets.webtext.documents import resolve_pages
+
+    pages = pl.DataFrame({"url": ["http://a.example/old", "http://a.example/new"], "record_id": ["1", "2"],
+                          "fetched_at": ["2017-01-01", "2017-01-01"], "http_status": [301, 200],
+                          "is_html": [False, True], "html": [None, "<p>hi</p>"], "location": ["/new", None]})
+    links = pl.DataFrame({"url_key": ["a.example/old"], "url": ["http://a.example/old"]})
+    links = links.with_columns(pl.col("url").map_elements(normalize_url, return_dtype=pl.String).alias("url_key"))
+    assert resolve_pages(links, pages)["page_url"].to_list() == ["http://a.example/new"]
+
+
+def test_mixture_takes_whole_documents_closest_to_each_target_and_renormalizes_missing_sources():
+    from gpt_assets.mixture import take
+
+    assert take(np.array([10, 10, 10]), 14) == (0, 1)  # 10 is closer to 14 than 20
+    assert take(np.array([10, 10, 10]), 16) == (0, 2)
+    assert take(np.array([10, 10, 10]), 35) == (1, 0)
+    assert take(np.array([6800]), 426) == (0, 0)  # one book far bigger than its share: none rather than 16x
+    rows = [("commoncrawl", f"cc-{i}", "t", 100) for i in range(60)] + \
+           [("webtext", f"wt-{i}", "t", 100) for i in range(30)] + [("books1", "b-0", "t", 6800)]
+    docs = pl.DataFrame(rows, orient="row", schema=["source", "doc_id", "text", "n_tokens"])
+    _, summary = sample(docs, MixtureConfig())
+    by = {r["source"]: r for r in summary.iter_rows(named=True)}
+    assert by["books2"]["tokens"] == 0 and by["wikipedia"]["weight"] == 0.0  # no documents: weight spread
+    assert abs(sum(r["weight"] for r in by.values()) - 1.0) < 1e-9
+    assert by["commoncrawl"]["epochs"] == 1.0 and by["books1"]["max_doc_tokens"] == 6800
+    for r in by.values():
+        assert abs(r["tokens"] - r["target"]) <= max(1, r["max_doc_tokens"] / 2)
+
+
+def test_keep_rule_interval_and_deciles():
+    from gpt_assets.defs.quality import decile_table, rule_interval
+    from gpt_assets.quality import expected_keep
+
+    low = np.full(25, 0.05)  # 25 pages a classifier finds CC-like: ~0.5% kept each
+    mean, lo, hi = rule_interval(low, 9.0, 4.0)
+    assert lo == 0 and mean < 1 < hi  # keeping none of them is what the rule expects
+    assert abs(expected_keep(np.array([1.0, 0.0]), 9.0) - (1 + 2**-9) / 2) < 1e-12
+    scores = np.linspace(0, 1, 1000)
+    keep = pareto_keep([str(i) for i in range(1000)], scores, 9.0, 0)
+    rows = decile_table(scores, keep, 9.0)
+    assert len(rows) == 10 and sum(r["documents"] for r in rows) == 1000
+    assert rows[-1]["expected"] > 10 * rows[0]["expected"] and rows[-1]["kept"] > rows[0]["kept"]

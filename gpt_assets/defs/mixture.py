@@ -82,7 +82,7 @@ class TrainingMixtureConfig(dg.Config):
                     "normalized over the sources that have documents).")
     token_budget: int = Field(default=0, description=(
         "GPT-3 §2.2 trained on 300B tokens; 0 = auto: the budget at which Common Crawl (the largest weight) is "
-        "read once (Table 2.2 read it 0.44 times)."))
+        "read once (Table 2.2 read it 0.44 times), or without CC documents the present source of largest weight."))
     seed: int = Field(default=0, description="Seed of each source's document order.")
     max_share_error: float = Field(default=0.01, description=(
         "The shares_match_weights check: each source's tokens within this share of the budget of its target, "
@@ -119,7 +119,7 @@ def training_mixture(config: TrainingMixtureConfig, data: DataRoot):
     try:
         mixture, summary = sample(docs, cfg)
     except ValueError as exc:
-        raise dg.Failure(f"training_mixture: {exc} (e.g. --set training_mixture.token_budget=1000000)") from exc
+        raise dg.Failure(f"training_mixture: {exc}: nothing to sample; check pretraining_documents") from exc
     data.lake.write_frame("training_mixture", mixture)
     data.lake.write_frame("mixture_summary", summary)
     data.publish("training_mixture", "mixture_summary")

@@ -33,8 +33,8 @@ class QualityClassifierConfig(dg.Config):
         "GPT-3 App. A: reference corpora that are positives, with WebText; raw Common Crawl is the negative class."))
     max_docs_per_class: int = Field(default=200_000, description="Ours: a seeded sample of documents above this.")
     balance_classes: bool = Field(default=True, description=(
-        "Ours (the paper is silent): as many documents, and training windows, of each class, so a score of "
-        "0.5 means 'as likely curated as CC'."))
+        "Ours (the paper is silent): as many training windows of each class (a seeded sample of the larger), so "
+        "a score of 0.5 means 'as likely curated as CC'."))
     heldout_share: float = Field(default=0.1, description="Ours: documents held out for the metrics and the check.")
     max_words: int = Field(default=ClassifierConfig.max_words, description="Ours: words per window the "
                            "classifier reads; a CC document is scored on its first window.")
@@ -92,8 +92,6 @@ def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassif
     ])
     neg = lake.scan("cc_documents").select("doc_id", "text").collect()
     n_pos, n_neg = min(pos.height, config.max_docs_per_class), min(neg.height, config.max_docs_per_class)
-    if config.balance_classes:
-        n_pos = n_neg = min(n_pos, n_neg)
     pos, neg = _sample(pos, n_pos, config.seed), _sample(neg, n_neg, config.seed)
     cfg = config.classifier()
     fingerprint = hashlib.sha256(json.dumps(cfg.__dict__, sort_keys=True).encode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import urljoin
 
 import polars as pl
 
@@ -12,7 +13,7 @@ from gpt_assets.webtext.extract import CleanRule, clean_reason, extract_main_tex
 from gpt_assets.webtext.urls import normalize_url
 
 _NORM = re.compile(r"[^a-z0-9]+")
-MAX_REDIRECTS = 3
+MAX_REDIRECTS = 5  # as the scraper follows (gpt_assets.webtext.scrape)
 
 
 def doc_id_of(url_key: str) -> str:
@@ -35,7 +36,7 @@ def resolve_pages(links: pl.DataFrame, pages: pl.DataFrame) -> pl.DataFrame:
         page, key, hops = by_key.get(link["url_key"]), link["url_key"], 0
         while page is not None and page["http_status"] in (301, 302, 303, 307, 308) and page["location"] \
                 and hops < MAX_REDIRECTS:
-            key = normalize_url(page["location"]) or ""
+            key = normalize_url(urljoin(page["url"], page["location"])) or ""  # Location may be relative
             page, hops = by_key.get(key), hops + 1
         out.append({
             "url_key": link["url_key"], "url": link["url"],
