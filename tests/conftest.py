@@ -12,6 +12,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Run config for the tiny world: split sizes it can fill and CPU budgets for training; the data half runs on its
 # defaults (the ones chosen on real text).
 TINY_CONFIG = {
+    # the tiny world's classifier keeps ~7 of its 500 CC pages (3k tokens): the auto budget (CC read once) would be
+    # 5k tokens, too few to hold out a validation document; a fixed budget repeats those pages instead
+    "training_mixture": {"token_budget": 40_000, "max_epochs": 10.0},
     "prompt_splits": {"sft": 100, "rm": 250, "ppo": 230, "max_share_error": 0.02},
     # ~100 demonstrations train no model worth ranking: the accuracy bar is the demo world's (bench/RESULTS.md)
     "base_lm": {"overrides": {"max_steps": 30}},
@@ -57,3 +60,73 @@ def lineage(tiny_world) -> Lineage:
         outcomes = run(defs, ASSETS, resources, instance, lake, log=lambda _: None, config=TINY_CONFIG)
     checks = {(a, c, o.partition or ""): ok for o in outcomes for (a, c), ok in o.checks.items()}
     return Lineage(tiny_world, lake, outcomes, checks)
+
+
+# CPU budgets on top of configs/real-data.yaml for the real landing zone (tests/real_landing.py), as TINY_CONFIG keeps
+# the tiny world small: fewer pretraining steps and PPO episodes, shorter reward-model inputs, fewer perplexity docs.
+REAL_BUDGETS = {
+    "base_lm": {"overrides": {"max_steps": 30}},
+    "reward_model": {"overrides": {"max_len": 64}},
+    "ppo_policy": {"overrides": {"episodes": 32}},
+    "policy_evaluation": {"perplexity_docs": 20},
+}
+HH_PAIRS = 1000  # of the real file's 2,312: the reward model's epoch over all of them takes minutes on two cores
+
+
+@dataclass
+class RealLineage:
+    root: Path
+    lake: object
+    planted: dict
+    code: int  # what `gpt-assets run --config ...` returned
+    out: str
+    err: str
+    checks: dict  # (asset, check, partition) -> passed, from the instance
+    metadata: dict  # asset -> latest materialization metadata (values)
+
+
+@pytest.fixture(scope="session")
+def real_lineage(tmp_path_factory) -> RealLineage:
+    """The whole lineage through ``gpt-assets run --config configs/real-data.yaml`` (plus CPU budgets) over a
+    landing zone of real files in their published layouts."""
+    import contextlib
+    import io
+
+    import yaml
+
+    from gpt_assets.cli import main
+    from gpt_assets.lake import Lake
+    from tests import real_landing
+
+    if not real_landing.REAL.exists():
+        pytest.skip("../shared/real-samples/ is absent")
+    root = tmp_path_factory.mktemp("real")
+    planted = real_landing.build(root / "raw", hh_pairs=HH_PAIRS)
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "configs" / "real-data.yaml").read_text())
+    for op, cfg in REAL_BUDGETS.items():
+        config[op] = {**config.get(op, {}), **cfg}
+    path = root / "run.yaml"
+    path.write_text(yaml.safe_dump(config))
+    out, err = io.StringIO(), io.StringIO()
+    env = {"GPT_ASSETS_DATA": str(root), "DAGSTER_HOME": str(root / "dagster_home")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["run", "--config", str(path)])
+        with dg.DagsterInstance.get() as instance:
+            checks, metadata = {}, {}
+            for key in instance.get_asset_keys():
+                event = instance.get_latest_materialization_event(key)
+                if event:
+                    metadata[key.to_user_string()] = {k: v.value for k, v in
+                                                      event.asset_materialization.metadata.items()}
+            records = instance.get_event_records(dg.EventRecordsFilter(
+                event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=10_000, ascending=True)
+            for r in records:
+                e = r.event_log_entry.dagster_event.event_specific_data
+                checks[(e.asset_key.to_user_string(), e.check_name, e.partition or "")] = e.passed
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    return RealLineage(root, Lake(root), planted, code, out.getvalue(), err.getvalue(), checks, metadata)

@@ -80,8 +80,10 @@ def _jsonl_gz(path: Path, rows: list[dict]) -> None:
             fh.write(json.dumps(row) + "\n")
 
 
-def build(raw: Path) -> dict:
-    """Write the real landing zone into ``raw``; return what was planted (ids and texts) for the assertions."""
+def build(raw: Path, hh_pairs: int | None = None) -> dict:
+    """Write the real landing zone into ``raw``; return what was planted (ids and texts) for the assertions.
+
+    ``hh_pairs``: only the first that many HH-RLHF pairs (a CPU budget for the reward model's epoch)."""
     raw.mkdir(parents=True, exist_ok=True)
     reddit = raw / "reddit" / "RS_v2_2005-06.xz"
     reddit.parent.mkdir(parents=True)
@@ -129,6 +131,11 @@ def build(raw: Path) -> dict:
                            ("alpaca", "alpaca_seed_tasks.jsonl", "seed_tasks.jsonl")]:
         (raw / "feedback" / fmt).mkdir(parents=True)
         shutil.copyfile(REAL / src, raw / "feedback" / fmt / name)
+    if hh_pairs is not None:
+        hh = raw / "feedback" / "hh-rlhf" / "harmless-base-test.jsonl.gz"
+        with gzip.open(REAL / "hh_harmless_test.jsonl.gz", "rt", encoding="utf-8") as fh:
+            head = [line for _, line in zip(range(hh_pairs), fh, strict=False)]
+        hh.write_bytes(gzip.compress("".join(head).encode(), mtime=0))
     return {"contaminated": ("wikipedia", f"wikipedia:{host['id']}", passage),
             "near_duplicates": ("wikipedia", f"wikipedia:{original['id']}", "wikipedia:wikitext-near-copy",
                                 jaccard(original["text"], copy))}

@@ -32,7 +32,7 @@ def test_prompt_splits_have_the_configured_sizes_and_load_with_datasets(lineage)
                                 split="train")
     assert len(sft) == want["sft"] and {"prompt_id", "user_id", "source", "text", "split"} <= set(sft.column_names)
     checks = {c: ok for (a, c, _), ok in lineage.checks.items() if a == "prompt_splits"}
-    assert len(checks) == 8 and all(checks.values())
+    assert len(checks) == 9 and all(checks.values())
 
 
 def test_planted_pii_is_scrubbed(lineage):

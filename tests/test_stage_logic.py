@@ -163,7 +163,7 @@ def test_splits_are_disjoint_by_user_and_sized_by_table6():
     assert out.filter(pl.col("split") == "ppo")["source"].unique().to_list() == ["api"]
     q = quotas(sizes)
     assert out.filter((pl.col("split") == "sft") & (pl.col("source") == "labeler")).height == q["sft"]["labeler"]
-    with pytest.raises(SplitTooLarge, match="Possible"):
+    with pytest.raises(SplitTooLarge, match="Sizes that fit"):
         split(pool, SplitConfig(sizes={"sft": 6000, "rm": 1500, "ppo": 1400}))
 
 
@@ -210,3 +210,12 @@ def test_keep_rule_interval_and_deciles():
     rows = decile_table(scores, keep, 9.0)
     assert len(rows) == 10 and sum(r["documents"] for r in rows) == 1000
     assert rows[-1]["expected"] > 10 * rows[0]["expected"] and rows[-1]["kept"] > rows[0]["kept"]
+
+
+def test_the_reward_model_blocks_only_when_its_pairs_show_it_at_chance():
+    from gpt_assets.defs.rlhf import wilson_interval
+
+    lo, hi = wilson_interval(0.48, 104)  # a coin flip's worth from 0.5 on 104 pairs: cannot block
+    assert lo < 0.48 < 0.5 < hi
+    assert wilson_interval(0.40, 104)[1] < 0.5  # clearly worse than chance (chosen/rejected swapped?): blocks
+    assert wilson_interval(0.53, 10_000)[0] > 0.5

@@ -1,4 +1,5 @@
-"""Evaluation: win rate of policy A over B under a judge (InstructGPT §3.6), KL to a reference, perplexity."""
+"""Evaluation: win rate of policy A over B under a judge (InstructGPT §3.6), KL to a reference, perplexity, and how
+a policy orders held-out human comparisons."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from transformers import AutoModelForCausalLM
 
 from training.config import RunConfig, config_from_cli
-from training.data import iter_texts, sequential_blocks, tokenize_stream
+from training.data import iter_texts, sequential_blocks, to_device, tokenize_stream
 from training.generation import encode_prompts, sample, token_logprobs
 from training.runtime import autocast, setup
+from training.sft import IGNORE, collate, encode_pair
 from training.tokenizer import load_tokenizer
 
 Judge = Callable[[str, str], float]  # (prompt, response) -> score; higher is better
@@ -110,6 +113,47 @@ def win_rate(policy: nn.Module, baseline: nn.Module, tokenizer, prompts: Sequenc
     n = len(prompts)
     return {"win_rate": (wins + 0.5 * ties) / n if n else math.nan, "wins": float(wins), "ties": float(ties),
             "losses": float(n - wins - ties), "n": float(n)}
+
+
+@torch.no_grad()
+def response_logprobs(model: nn.Module, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 16,
+                      max_len: int = 0) -> list[float]:
+    """Mean log-probability per response token (EOS included) of each (prompt, response), the prompt as context.
+
+    Encoded as SFT encodes its pairs (``training.sft.encode_pair``): too long, the prompt's end and the response's
+    start are kept.
+    """
+    model.eval()
+    device = next(model.parameters()).device
+    limit = min(max_len or model.config.n_positions, model.config.n_positions)
+    examples = [encode_pair(tokenizer, p, r, limit) for p, r in pairs]
+    out: list[float] = []
+    for i in range(0, len(examples), batch_size):
+        batch = to_device(collate(examples[i:i + batch_size], tokenizer.pad_token_id), device)
+        labels = batch.pop("labels")[:, 1:]
+        with autocast(device):
+            logits = model(**batch).logits[:, :-1].float()
+        mask = labels != IGNORE
+        lp = torch.gather(F.log_softmax(logits, dim=-1), 2, labels.clamp(min=0)[..., None]).squeeze(-1)
+        out += ((lp * mask).sum(1) / mask.sum(1).clamp(min=1)).tolist()
+    return out
+
+
+def human_preference(model: nn.Module, tokenizer, comparisons: Sequence[tuple[str, str, str]],
+                     batch_size: int = 16) -> dict[str, float]:
+    """How a policy orders held-out human comparisons ``(prompt, chosen, rejected)``.
+
+    ``margin``: mean over pairs of log p(chosen | prompt) - log p(rejected | prompt), each per response token;
+    ``agreement``: share of pairs with a positive margin (the policy finds the human-chosen reply likelier; ties
+    half); ``n``: pairs.
+    """
+    if not comparisons:
+        return {"margin": math.nan, "agreement": math.nan, "n": 0.0}
+    chosen = response_logprobs(model, tokenizer, [(p, c) for p, c, _ in comparisons], batch_size)
+    rejected = response_logprobs(model, tokenizer, [(p, r) for p, _, r in comparisons], batch_size)
+    margins = np.array(chosen) - np.array(rejected)
+    return {"margin": float(margins.mean()), "agreement": float((margins > 0).mean() + 0.5 * (margins == 0).mean()),
+            "n": float(len(margins))}
 
 
 @torch.no_grad()

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from gpt_assets.automation import FOLLOW
 from gpt_assets.defs.common import md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import prompt_pool
+from gpt_assets.ingest.jsonl import ANON_USER
 from gpt_assets.ingest.landing import files_of
 from gpt_assets.ingest.rejects import REJECT_SCHEMA, Reject
 from gpt_assets.prompts.clean import CleanConfig, clean, prefix_key
@@ -24,23 +26,42 @@ GROUP = "instructgpt_data"
 TRAIN_SPLITS = ("sft", "rm", "ppo")
 
 
-class LabelerResource(dg.ConfigurableResource):
-    """Who labels: ``simulated`` (the sample world's labeler, from ``<data>/truth``) or ``files`` (human labels)."""
+LABELER_KINDS = ("simulated", "files", "imported")
 
-    kind: str = "simulated"
+
+class LabelerResource(dg.ConfigurableResource):
+    """Who labels: ``simulated`` (the sample world's labeler, from ``<data>/truth``), ``files`` (human labels for
+    this pool's prompts, in two JSONL files) or ``imported`` (no labeler: the demonstrations and comparisons are the
+    human feedback imported from ``raw/feedback/``; set it for real data with ``resources: {labeler: {kind:
+    imported}}``, as configs/real-data.yaml does)."""
+
+    kind: str = Field(default="simulated", description="simulated | files | imported (real human feedback in "
+                                                       "raw/feedback/, no labeler)")
     truth_dir: str = ""  # default: <data>/truth
     demonstrations_file: str = ""  # files: {"prompt_id","response"} lines
     rankings_file: str = ""  # files: {"prompt_id","responses","ranking"} lines
     seed: int = 0
 
+    @property
+    def imported(self) -> bool:
+        if self.kind not in LABELER_KINDS:
+            raise dg.Failure(f"labeler kind {self.kind!r} is not one of {', '.join(LABELER_KINDS)}")
+        return self.kind == "imported"
+
     def labeler(self, data: DataRoot) -> Labeler:
+        if self.imported:
+            raise dg.Failure("labeler kind 'imported' has no labeler: the demonstrations and comparisons are the "
+                             "imported human feedback")
         if self.kind == "files":
             return FileLabeler(Path(self.demonstrations_file) if self.demonstrations_file else None,
                                Path(self.rankings_file) if self.rankings_file else None)
         truth = Path(self.truth_dir) if self.truth_dir else data.lake.root / "truth"
         if not (truth / "prompts.jsonl.gz").exists():
-            raise dg.Failure(f"the simulated labeler needs the sample world's truth at {truth}; "
-                             "use `gpt-assets sample-world`, or configure the labeler resource with kind='files'")
+            raise dg.Failure(
+                f"the simulated labeler needs the sample world's ground truth ({truth}/prompts.jsonl.gz), which "
+                "real data does not have. For real human feedback in raw/feedback/ set `resources: {labeler: {kind: "
+                "imported}}` in the run config (configs/real-data.yaml, or --set resources.labeler.kind=imported); "
+                "for human labels of your own prompts use kind files with demonstrations_file and rankings_file")
         return SimulatedLabeler.from_truth_dir(truth, self.seed)
 
 
@@ -54,21 +75,40 @@ class PromptSplitsConfig(dg.Config):
     test_user_share: float = 0.05  # ours: held-out users for the evaluation (policy_evaluation)
     max_share_error: float = 0.01  # the check: labeler/API shares within one point of Table 6
     seed: int = 0
+    fit_to_pool: bool = Field(
+        default=False, description="Scale sft/rm/ppo down by one factor to what the train users' prompts fill "
+                                   "(the scale is in the metadata); off: a pool too small fails with the sizes that "
+                                   "fit (the sizes are InstructGPT §3.2's)")
+    api_fills_labeler_quota: bool = Field(
+        default=False, description="Let API prompts fill the labeler-written quotas of SFT and RM that the pool "
+                                   "cannot (real prompt logs have no labeler prompts); table6_shares then checks "
+                                   "that every labeler prompt was used (InstructGPT §3.2, Table 6)")
 
 
-_CHECKS = ["split_sizes", "users_disjoint", "prompts_disjoint", "ppo_only_api", "users_capped", "prefixes_unique",
-           "no_pii_left", "table6_shares"]
+_CHECKS = {
+    "split_sizes": "SFT, RM and PPO hold exactly the configured sizes (scaled by size_scale under fit_to_pool).",
+    "users_disjoint": "No user has prompts in two of train (SFT+RM+PPO), val and test (§3.2: split by user ID).",
+    "prompts_disjoint": "Every prompt is in one split only.",
+    "ppo_only_api": "The PPO split holds API prompts only (§3.2, Table 6).",
+    "users_capped": "No user has more than max_per_user prompts (§3.2: 200).",
+    "prefixes_unique": "No two prompts share a normalized prefix of prefix_chars characters (§3.2).",
+    "no_pii_left": "No e-mail address or phone number is left in any prompt (§3.2: PII filtered).",
+    "table6_shares": "Labeler-written shares of SFT/RM/PPO within max_share_error of Table 6; with "
+                     "api_fills_labeler_quota, every labeler prompt of the train users used where API ones fill in.",
+    "heldout_nonempty": "The val and test splits (held-out users) both hold prompts.",
+}
 
 
 @dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_pool], automation_condition=FOLLOW,
-          check_specs=[dg.AssetCheckSpec(c, asset="prompt_splits", blocking=True) for c in _CHECKS],
+          check_specs=[dg.AssetCheckSpec(c, asset="prompt_splits", blocking=True, description=d)
+                       for c, d in _CHECKS.items()],
           description="Cleaned prompts split by user into train/val/test, train dealt into SFT / RM / PPO.")
 def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig, data: DataRoot):
     pool = data.lake.scan("prompt_pool").select("prompt_id", "user_id", "source", "created_at", "text").collect()
     ccfg = CleanConfig(config.prefix_chars, config.max_per_user, config.seed)
     kept, drops, clean_meta = clean(pool, ccfg)
     scfg = SplitConfig({"sft": config.sft, "rm": config.rm, "ppo": config.ppo}, config.val_user_share,
-                       config.test_user_share, config.seed)
+                       config.test_user_share, config.seed, config.fit_to_pool, config.api_fills_labeler_quota)
     try:
         out, split_meta = split(kept, scfg)
     except SplitTooLarge as exc:
@@ -79,65 +119,127 @@ def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig,
     write_drops(data, "prompt_cleaning", drops.rename({"prompt_id": "doc_id"}), "prompts")
     data.publish("prompt_splits", "document_drops")
     counts = out.group_by("split", "source").len().sort("split", "source")
+    meta = {k: dg.MetadataValue.json(v) if isinstance(v, dict) else v for k, v in clean_meta.items()}
     yield dg.MaterializeResult(metadata=table_metadata(
-        out, data, "prompt_splits", **{k: dg.MetadataValue.json(v) if isinstance(v, dict) else v
-                                       for k, v in clean_meta.items()},
+        out, data, "prompt_splits", **meta,
+        prompts_without_user_id=int(pool["user_id"].str.starts_with(ANON_USER).sum()),
+        prompts_without_created_at=int(pool["created_at"].null_count()),
         users=dg.MetadataValue.json(split_meta["users"]), train_prompts_unused=split_meta["train_prompts_unused"],
+        sizes=dg.MetadataValue.json(split_meta["sizes"]), size_scale=split_meta["size_scale"],
+        labeler_quota_filled_by_api=split_meta["labeler_quota_filled_by_api"],
         split_sources=dg.MetadataValue.md(md_table(counts.to_dicts())),
         datasets_usage=dg.MetadataValue.md("`datasets.load_dataset('parquet', data_files={'train': "
                                            f"'{data.lake.part_path('prompt_splits', 'sft')}'}})`")))
-    yield from _split_checks(out, config)
+    yield from _split_checks(out, config, split_meta)
 
 
-def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig):
+def _check(name: str, passed: bool, failure: str, **metadata) -> dg.AssetCheckResult:
+    """A check result whose description, when it fails, says what was measured against what and what to do."""
+    return dg.AssetCheckResult(check_name=name, passed=bool(passed), metadata=metadata,
+                               description=None if passed else failure)
+
+
+def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig, meta: dict):
     sizes = dict(out.group_by("split").len().iter_rows())
-    want = {"sft": config.sft, "rm": config.rm, "ppo": config.ppo}
-    yield dg.AssetCheckResult(check_name="split_sizes", passed=all(sizes.get(k, 0) == v for k, v in want.items()),
-                              metadata={"sizes": dg.MetadataValue.json(sizes)})
+    scale = meta["size_scale"]  # 1 unless fit_to_pool scaled the configured sizes down
+    want = {k: int(getattr(config, k) * scale) for k in TRAIN_SPLITS}
+    yield _check("split_sizes", all(sizes.get(k, 0) == v for k, v in want.items()),
+                 f"split sizes {sizes} differ from the configured {want} (scale {scale:.4g}): a bug in the deal",
+                 sizes=dg.MetadataValue.json(sizes), size_scale=scale)
     part = out.with_columns(pl.when(pl.col("split").is_in(TRAIN_SPLITS)).then(pl.lit("train"))
                             .otherwise(pl.col("split")).alias("part"))
     shared = part.group_by("user_id").agg(pl.col("part").n_unique().alias("n")).filter(pl.col("n") > 1).height
-    yield dg.AssetCheckResult(check_name="users_disjoint", passed=shared == 0, metadata={"users_in_two_parts": shared})
-    yield dg.AssetCheckResult(check_name="prompts_disjoint", passed=out["prompt_id"].n_unique() == out.height)
+    yield _check("users_disjoint", shared == 0,
+                 f"{shared} users have prompts in two of train/val/test (should be 0): a bug in the user split",
+                 users_in_two_parts=shared)
+    dup = out.height - out["prompt_id"].n_unique()
+    yield _check("prompts_disjoint", dup == 0,
+                 f"{dup} prompt ids appear twice across the splits (should be 0): give each line of "
+                 "raw/prompts/ its own prompt_id", duplicated_prompt_ids=dup)
     non_api = out.filter((pl.col("split") == "ppo") & (pl.col("source") != "api")).height
-    yield dg.AssetCheckResult(check_name="ppo_only_api", passed=non_api == 0, metadata={"non_api": non_api})
+    yield _check("ppo_only_api", non_api == 0, f"{non_api} PPO prompts are not API prompts (should be 0): a bug in "
+                 "the deal", non_api=non_api)
     top = int(out.group_by("user_id").len()["len"].max() or 0)
-    yield dg.AssetCheckResult(check_name="users_capped", passed=top <= config.max_per_user,
-                              metadata={"max_prompts_per_user": top})
+    yield _check("users_capped", top <= config.max_per_user,
+                 f"a user has {top} prompts, over max_per_user={config.max_per_user}: a bug in the cap",
+                 max_prompts_per_user=top)
     prefixes = out["text"].map_elements(lambda t: prefix_key(t, config.prefix_chars), return_dtype=pl.String)
-    yield dg.AssetCheckResult(check_name="prefixes_unique", passed=prefixes.n_unique() == out.height,
-                              metadata={"shared": out.height - prefixes.n_unique()})
+    same = out.height - prefixes.n_unique()
+    yield _check("prefixes_unique", same == 0,
+                 f"{same} prompts share a {config.prefix_chars}-character prefix with another (should be 0): a bug "
+                 "in the prefix dedup", shared=same)
     leaks = sum(bool(EMAIL.search(t) or PHONE.search(t)) for t in out["text"])
-    yield dg.AssetCheckResult(check_name="no_pii_left", passed=leaks == 0, metadata={"prompts_with_pii": leaks})
-    errors = {}
+    yield _check("no_pii_left", leaks == 0, f"{leaks} prompts still hold an e-mail or phone number after the scrub "
+                 "(should be 0): extend gpt_assets/prompts/pii.py", prompts_with_pii=leaks)
+    errors, shares = {}, {}
     for name, (lab, api) in TABLE6.items():
         rows = out.filter(pl.col("split") == name)
         if rows.height:
-            errors[name] = round(abs(rows.filter(pl.col("source") == "labeler").height / rows.height
-                                     - lab / (lab + api)), 4)
+            shares[name] = round(rows.filter(pl.col("source") == "labeler").height / rows.height, 4)
+            errors[name] = round(abs(shares[name] - lab / (lab + api)), 4)
     worst = max(errors.values(), default=0)
-    yield dg.AssetCheckResult(check_name="table6_shares", passed=worst <= config.max_share_error,
-                              metadata={"labeler_share_error": dg.MetadataValue.json(errors)})
+    filled, unused = meta["labeler_quota_filled_by_api"], meta["train_labeler_unused"]
+    by_fill = config.api_fills_labeler_quota and filled > 0 and unused == 0
+    yield _check("table6_shares", worst <= config.max_share_error or by_fill,
+                 f"the labeler-written share is off Table 6 by up to {worst:.1%} (max_share_error "
+                 f"{config.max_share_error:.1%}), with {filled} API prompts in labeler quotas and {unused} labeler "
+                 "prompts unused: add labeler-written prompts, or set api_fills_labeler_quota: true for a pool "
+                 "without enough of them", labeler_share=dg.MetadataValue.json(shares),
+                 labeler_share_error=dg.MetadataValue.json(errors), labeler_quota_filled_by_api=filled,
+                 train_labeler_unused=unused)
+    held = {p: out.filter(pl.col("split") == p).height for p in ("val", "test")}
+    users = meta["users"]
+    yield _check("heldout_nonempty", held["val"] > 0 and held["test"] > 0,
+                 f"val holds {held['val']} prompts of {users['val']} users and test {held['test']} of "
+                 f"{users['test']} users (each needs at least one; users fall there by a hash of user_id at "
+                 f"val_user_share={config.val_user_share}, test_user_share={config.test_user_share}): raise the "
+                 "share of the empty one, or add prompts from more users",
+                 prompts=dg.MetadataValue.json(held), users=dg.MetadataValue.json(users))
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_splits], automation_condition=FOLLOW,
-          check_specs=[dg.AssetCheckSpec("one_per_sft_prompt", asset="demonstrations", blocking=True)],
-          description="A labeler demonstration for every SFT prompt, plus imported human demonstrations.")
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_splits, "imported_demonstrations"],
+          automation_condition=FOLLOW,
+          check_specs=[dg.AssetCheckSpec(
+              "one_per_sft_prompt", asset="demonstrations", blocking=True,
+              description="Labeler kinds simulated/files: one demonstration per SFT prompt. Kind imported: no "
+                          "generated demonstration, and imported_demonstrations holds human ones for sft_model.")],
+          description="A labeler demonstration for every SFT prompt (none with labeler kind imported: sft_model "
+                      "then trains on imported_demonstrations).")
 def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: LabelerResource):
-    who = labeler.labeler(data)
     sft = data.lake.scan("prompt_splits").filter(pl.col("split") == "sft").select("prompt_id", "text").collect()
-    rows = [{"prompt_id": pid, "prompt": text, "response": _scrub(who.demonstrate(Prompt(pid, text))),
-             "source": labeler.kind} for pid, text in sft.iter_rows()]
-    frame = pl.DataFrame(rows, schema={"prompt_id": pl.String, "prompt": pl.String, "response": pl.String,
-                                       "source": pl.String})
+    if labeler.imported:
+        frame = pl.DataFrame(schema=DEMO_SCHEMA)
+        human = data.lake.scan("imported_demonstrations").collect().height \
+            if data.lake.parts("imported_demonstrations") else 0
+    else:
+        who = labeler.labeler(data)
+        if isinstance(who, SimulatedLabeler) and not all(who.knows(Prompt(p, t)) for p, t in sft.iter_rows()):
+            unknown = sum(not who.knows(Prompt(p, t)) for p, t in sft.iter_rows())
+            raise dg.Failure(f"{unknown} of the {sft.height} SFT prompts are not in the sample world's truth (real "
+                             "prompts?): the simulated labeler cannot demonstrate them. For real human feedback in "
+                             "raw/feedback/ set `resources: {labeler: {kind: imported}}` (configs/real-data.yaml)")
+        rows = [{"prompt_id": pid, "prompt": text, "response": _scrub(who.demonstrate(Prompt(pid, text))),
+                 "source": labeler.kind} for pid, text in sft.iter_rows()]
+        frame = pl.DataFrame(rows, schema=DEMO_SCHEMA)
     data.lake.write_frame("demonstrations", frame, "sft")
     data.publish("demonstrations")
     total = sum(1 for _ in data.lake.parts("demonstrations"))
+    extra = {"sft_prompts_unused": sft.height, "imported_demonstrations": human} if labeler.imported else {}
     yield dg.MaterializeResult(metadata=table_metadata(
-        frame, data, "demonstrations", labeler=labeler.kind, parts=total,
+        frame, data, "demonstrations", labeler=labeler.kind, parts=total, **extra,
         mean_response_words=round(frame["response"].str.split(" ").list.len().mean() or 0, 1)))
-    yield dg.AssetCheckResult(check_name="one_per_sft_prompt",
-                              passed=frame.height == sft.height and frame["prompt_id"].n_unique() == sft.height)
+    if labeler.imported:
+        yield _check("one_per_sft_prompt", frame.height == 0 and human > 0,
+                     f"labeler kind imported: {frame.height} generated demonstrations (should be 0) and {human} "
+                     "imported ones (should be > 0): sft_model needs human demonstrations; add OpenAssistant trees "
+                     "or Alpaca / self-instruct files under raw/feedback/ and materialize imported_demonstrations",
+                     generated=frame.height, imported_demonstrations=human)
+    else:
+        ok = frame.height == sft.height and frame["prompt_id"].n_unique() == sft.height
+        yield _check("one_per_sft_prompt", ok,
+                     f"{frame['prompt_id'].n_unique()} SFT prompts have a demonstration, of {sft.height}: the "
+                     f"{labeler.kind} labeler must answer every SFT prompt", demonstrations=frame.height,
+                     sft_prompts=sft.height)
 
 
 def _scrub(text: str) -> str:
@@ -157,7 +259,8 @@ COMPARISON_SCHEMA = {"prompt_id": pl.String, "prompt": pl.String, "chosen": pl.S
                         description="Demonstrations from raw/feedback/ (OpenAssistant best replies, Alpaca)."),
            dg.AssetSpec("imported_comparisons", kinds={"polars", "parquet"},
                         description="Pairwise comparisons from raw/feedback/ (HH-RLHF, OpenAssistant rankings).")],
-    check_specs=[dg.AssetCheckSpec("fields_present", asset="imported_demonstrations", blocking=True),
+    check_specs=[dg.AssetCheckSpec("fields_present", asset="imported_demonstrations", blocking=True,
+                                   description="Prompt and response non-empty."),
                  dg.AssetCheckSpec("fields_present", asset="imported_comparisons", blocking=True,
                                    description="Prompt, chosen and rejected non-empty; chosen differs from rejected.")],
 )
@@ -186,12 +289,19 @@ def imported_feedback(context: dg.AssetExecutionContext, data: DataRoot):
     yield dg.MaterializeResult(asset_key="imported_comparisons", metadata=table_metadata(
         c, data, "imported_comparisons", by_source=dg.MetadataValue.json(by["comparisons"])))
     empty = d.filter((pl.col("prompt").str.strip_chars() == "") | (pl.col("response").str.strip_chars() == "")).height
-    yield dg.AssetCheckResult(asset_key="imported_demonstrations", check_name="fields_present", passed=empty == 0,
-                              metadata={"empty_prompt_or_response": empty})
+    yield dg.AssetCheckResult(
+        asset_key="imported_demonstrations", check_name="fields_present", passed=empty == 0,
+        metadata={"empty_prompt_or_response": empty},
+        description=None if empty == 0 else f"{empty} imported demonstrations have an empty prompt or response "
+                                            "(should be 0): a reader in gpt_assets/prompts/importers.py lets them "
+                                            "through; fix the reader or the file under raw/feedback/")
     bad = c.filter((pl.col("prompt").str.strip_chars() == "") | (pl.col("chosen").str.strip_chars() == "")
                    | (pl.col("rejected").str.strip_chars() == "") | (pl.col("chosen") == pl.col("rejected"))).height
-    yield dg.AssetCheckResult(asset_key="imported_comparisons", check_name="fields_present", passed=bad == 0,
-                              metadata={"bad_rows": bad})
+    yield dg.AssetCheckResult(
+        asset_key="imported_comparisons", check_name="fields_present", passed=bad == 0, metadata={"bad_rows": bad},
+        description=None if bad == 0 else f"{bad} imported comparisons have an empty side or chosen == rejected "
+                                          "(should be 0): fix the reader in gpt_assets/prompts/importers.py or the "
+                                          "file under raw/feedback/")
 
 
 PROMPT_ASSETS = [prompt_splits, demonstrations, imported_feedback]

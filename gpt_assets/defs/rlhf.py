@@ -4,6 +4,10 @@
 Thin, like the other training assets: they gather inputs from the lake and call ``training/`` in-process; the
 checkpoints follow ``gpt_assets.defs.checkpoints``. The CPU budgets (how many RM and test prompts are sampled on
 the ``tiny`` preset) are ours: the paper's 33k RM prompts times K samples do not fit two CPU cores in minutes.
+
+With labeler kind ``imported`` (real human feedback, no labeler) nothing is sampled or ranked: ``rm_comparisons`` is
+the imported comparisons, held out by prompt; the reward model trains on their ``train`` part and is validated on
+``val``; the evaluation also scores SFT and PPO on those held-out human pairs.
 """
 
 # No `from __future__ import annotations`: Dagster reads the annotations.
@@ -15,6 +19,7 @@ from typing import Any
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from gpt_assets.defs.checkpoints import (
     GROUP,
@@ -34,7 +39,7 @@ from gpt_assets.defs.common import md_table, table_metadata, write_drops
 from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.defs.prompts import LabelerResource
 from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score
-from gpt_assets.prompts.rankings import COMPARISON_SCHEMA, comparisons, rank_samples
+from gpt_assets.prompts.rankings import COMPARISON_SCHEMA, RANKING_SCHEMA, comparisons, rank_samples
 from gpt_assets.resources import Compute, DataRoot
 
 # Prompts sampled per preset where the config says -1 (ours: a CPU budget; 0 = the whole split).
@@ -75,18 +80,30 @@ class RMDataConfig(TrainingConfig):
 @dg.multi_asset(
     group_name=GROUP, pool=POOL,
     specs=[dg.AssetSpec("rm_rankings", kinds={"pytorch", "parquet"}, deps=["sft_model", "prompt_splits"],
-                        description="K responses sampled from sft_model per RM prompt, ranked by the labeler."),
+                        description="K responses sampled from sft_model per RM prompt, ranked by the labeler "
+                                    "(none with labeler kind imported)."),
            dg.AssetSpec("rm_comparisons", kinds={"polars", "parquet"}, deps=["rm_rankings", "imported_comparisons"],
-                        description="All C(K,2) pairs of every ranking, plus imported human comparisons.")],
-    check_specs=[dg.AssetCheckSpec("rankings_valid", asset="rm_rankings", blocking=True),
-                 dg.AssetCheckSpec("unranked_share", asset="rm_rankings", blocking=True),
-                 dg.AssetCheckSpec("pairs_reconcile", asset="rm_comparisons", blocking=True)],
+                        description="All C(K,2) pairs of every ranking, plus imported human comparisons held out "
+                                    "by prompt into train/val.")],
+    check_specs=[
+        dg.AssetCheckSpec("rankings_valid", asset="rm_rankings", blocking=True,
+                          description="Each ranking a permutation of 2..K distinct responses. Labeler kind imported: "
+                                      "each human comparison a valid K = 2 ranking (both sides non-empty, distinct)."),
+        dg.AssetCheckSpec("unranked_share", asset="rm_rankings", blocking=True,
+                          description="At most max_unranked_share of the sampled prompts left unranked. Labeler kind "
+                                      "imported: human comparisons in both the train and the val (held-out) part."),
+        dg.AssetCheckSpec("pairs_reconcile", asset="rm_comparisons", blocking=True,
+                          description="Pairs = sum of C(K,2) over rankings + imported comparisons; no chosen == "
+                                      "rejected; no prompt in both train and val.")],
 )
 def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataRoot, compute: Compute,
             labeler: LabelerResource):
     from training.config import from_dict
     from training.sample import SampleConfig, sample_k
 
+    if labeler.imported:
+        yield from _imported_rm_data(config, data)
+        return
     if not 2 <= config.k <= 9:
         raise dg.Failure(f"k={config.k}: InstructGPT ranks K = 4 to 9 responses (2 is the least that ranks)")
     preset, device = resolve_preset(config, compute)
@@ -135,17 +152,80 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
 
     bad = rankings.filter((pl.col("k") < 2) | (pl.col("k") > scfg.k)
                           | (pl.col("ranking").list.sort() != pl.int_ranges(0, pl.col("k")))).height
-    yield dg.AssetCheckResult(asset_key="rm_rankings", check_name="rankings_valid", passed=bad == 0,
-                              metadata={"invalid_rows": bad})
+    yield _check("rm_rankings", "rankings_valid", bad == 0,
+                 f"{bad} rankings are not a permutation of 2..{scfg.k} distinct responses (should be 0): a labeler "
+                 "returned a bad order; fix its rankings file", invalid_rows=bad)
     share = left.height / max(1, sum(sampled.values()))
-    yield dg.AssetCheckResult(asset_key="rm_rankings", check_name="unranked_share",
-                              passed=share <= config.max_unranked_share and rankings.height > 0,
-                              metadata={"unranked_share": round(share, 4), "ranked": rankings.height})
+    yield _check("rm_rankings", "unranked_share", share <= config.max_unranked_share and rankings.height > 0,
+                 f"{share:.1%} of {sum(sampled.values())} sampled prompts were left unranked ({reasons}; at most "
+                 f"max_unranked_share={config.max_unranked_share:.0%}) and {rankings.height} ranked: give the "
+                 "labeler rankings for them (kind files), or with real human comparisons set labeler kind imported",
+                 unranked_share=round(share, 4), ranked=rankings.height)
     expected = int(sum(math.comb(k, 2) for k in ks)) + imported.height
-    yield dg.AssetCheckResult(asset_key="rm_comparisons", check_name="pairs_reconcile",
-                              passed=expected == all_pairs.height and not all_pairs.filter(
-                                  pl.col("chosen") == pl.col("rejected")).height,
-                              metadata={"expected": expected, "rows": all_pairs.height})
+    yield from _reconcile(all_pairs, expected)
+
+
+def _check(asset: str, name: str, passed: bool, failure: str, **metadata) -> dg.AssetCheckResult:
+    """A check result whose description, when it fails, says what was measured against what and what to do."""
+    return dg.AssetCheckResult(asset_key=asset, check_name=name, passed=bool(passed), metadata=metadata,
+                               description=None if passed else failure)
+
+
+def _reconcile(pairs: pl.DataFrame, expected: int):
+    same = pairs.filter(pl.col("chosen") == pl.col("rejected")).height
+    both = pairs.group_by("prompt_id").agg(pl.col("split").n_unique().alias("n")).filter(pl.col("n") > 1).height
+    yield _check("rm_comparisons", "pairs_reconcile", expected == pairs.height and not same and not both,
+                 f"rm_comparisons has {pairs.height} pairs against {expected} expected, {same} with chosen == "
+                 f"rejected and {both} prompts in both train and val (should be 0 and 0): a bug in the pairing or "
+                 "the hold-out", expected=expected, rows=pairs.height, chosen_is_rejected=same,
+                 prompts_in_both_splits=both)
+
+
+def _imported_rm_data(config: RMDataConfig, data: DataRoot):
+    """Labeler kind imported: no SFT samples drawn or ranked; rm_comparisons is the imported human comparisons,
+    held out by prompt (a prompt's pairs all in train or all in val)."""
+    imported = _imported_comparisons(data, config.heldout_share)
+    data.lake.drop_parts("rm_rankings")  # no stale sampled rankings from an earlier run stay behind
+    empty = pl.DataFrame(schema=RANKING_SCHEMA)
+    for split in ("train", "val"):
+        data.lake.write_frame("rm_rankings", empty, split)
+    write_drops(data, "rm_rankings", pl.DataFrame(schema={"doc_id": pl.String, "reason": pl.String}), "prompts")
+    data.lake.write_frame("rm_comparisons", imported)
+    data.publish("rm_rankings", "rm_comparisons", "document_drops")
+    parts = {s: imported.filter(pl.col("split") == s) for s in ("train", "val")}
+    counts = {s: f.height for s, f in parts.items()}
+    prompts = {s: f["prompt_id"].n_unique() for s, f in parts.items()}
+    yield dg.MaterializeResult(asset_key="rm_rankings", metadata=table_metadata(
+        empty, data, "rm_rankings", labeler="imported", skipped=dg.MetadataValue.md(
+            "Labeler kind `imported`: no SFT samples drawn or ranked. The reward model trains on the imported "
+            "human comparisons (`rm_comparisons`, split `train`) and is validated on the held-out ones (`val`)."),
+        human_comparisons=dg.MetadataValue.json(counts), human_prompts=dg.MetadataValue.json(prompts)))
+    by_source = dict(imported.group_by("source").len().sort("source").iter_rows()) if imported.height else {}
+    yield dg.MaterializeResult(asset_key="rm_comparisons", metadata=table_metadata(
+        imported, data, "rm_comparisons", by_source=dg.MetadataValue.json(by_source),
+        pairs_by_split=dg.MetadataValue.json(counts), heldout="by prompt_id hash (a prompt's pairs in one split)"))
+    bad = imported.filter((pl.col("prompt").str.strip_chars() == "") | (pl.col("chosen").str.strip_chars() == "")
+                          | (pl.col("rejected").str.strip_chars() == "") | (pl.col("chosen") == pl.col("rejected")))
+    yield _check("rm_rankings", "rankings_valid", bad.height == 0,
+                 f"{bad.height} of {imported.height} imported comparisons are not a valid K = 2 ranking (an empty "
+                 "side or chosen == rejected; should be 0): fix the file under raw/feedback/",
+                 invalid_rows=bad.height, comparisons=imported.height)
+    yield _check("rm_rankings", "unranked_share", counts["train"] > 0 and counts["val"] > 0,
+                 f"labeler kind imported: {counts['train']} train and {counts['val']} held-out (val) human "
+                 "comparisons; the reward model needs both: add HH-RLHF or OpenAssistant files under raw/feedback/ "
+                 "(more prompts give a val part) and materialize imported_comparisons",
+                 train_comparisons=counts["train"], val_comparisons=counts["val"], val_prompts=prompts["val"])
+    yield from _reconcile(imported, data.lake.scan("imported_comparisons").select(pl.len()).collect().item()
+                          if data.lake.parts("imported_comparisons") else 0)
+
+
+def wilson_interval(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``p`` measured on ``n`` trials (95% for z = 1.96)."""
+    if n <= 0 or not math.isfinite(p):
+        return 0.0, 1.0
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _gold_ceiling(who, rankings: pl.DataFrame) -> float | None:
@@ -172,6 +252,17 @@ def _imported_comparisons(data: DataRoot, heldout_share: float) -> pl.DataFrame:
         .select(list(COMPARISON_SCHEMA))
 
 
+def _bias_demonstrations(data: DataRoot) -> pl.DataFrame:
+    """The demonstrations that set the reward bias (§3.5: labeler demonstrations score mean 0): the labeler's, or with
+    none (labeler kind imported) the imported human ones."""
+    for asset in ("demonstrations", "imported_demonstrations"):
+        if data.lake.parts(asset):
+            frame = data.lake.scan(asset).select("prompt_id", "prompt", "response").collect().sort("prompt_id")
+            if frame.height:
+                return frame
+    return pl.DataFrame(schema={"prompt_id": pl.String, "prompt": pl.String, "response": pl.String})
+
+
 def _rankings(data: DataRoot, split: str) -> list:
     from training.reward import Ranking
 
@@ -187,14 +278,24 @@ def _ranking_frame(rankings) -> pl.DataFrame:
 
 class RewardModelConfig(TrainingConfig):
     min_val_accuracy: float = 0.65  # the `val_accuracy` check (warns): held-out pairwise accuracy vs the labeler
-    block_below: float = 0.5  # the `better_than_chance` check (blocks PPO): a reward model at chance teaches nothing
+    # the `better_than_chance` check (blocks PPO): a reward model at chance teaches nothing. It blocks when the held-out
+    # pairs show it: the upper end of accuracy's 95% Wilson interval at or below this (100 pairs cannot tell 0.55
+    # from 0.5; a point estimate would block a coin flip's worth of good models)
+    block_below: float = 0.5
     bias_demonstrations: int = 512  # demonstrations scored to set the bias (§3.5: mean 0); ours: a sample
 
 
-@dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=["rm_rankings", "rm_comparisons", "sft_model", "demonstrations"],
-          pool=POOL, check_specs=[dg.AssetCheckSpec("better_than_chance", asset="reward_model", blocking=True),
-                                  dg.AssetCheckSpec("val_accuracy", asset="reward_model")],
-          description="The SFT model with a scalar head, trained 1 epoch on K-wise rankings; bias: demos mean 0.")
+@dg.asset(group_name=GROUP, kinds={"pytorch"},
+          deps=["rm_rankings", "rm_comparisons", "sft_model", "demonstrations", "imported_demonstrations"], pool=POOL,
+          check_specs=[dg.AssetCheckSpec("better_than_chance", asset="reward_model", blocking=True,
+                                         description="Blocks when held-out pairwise accuracy is shown no better "
+                                                     "than block_below (the 95% interval's upper end at or below "
+                                                     "it): on the sampled val rankings, else on the held-out human "
+                                                     "comparisons."),
+                       dg.AssetCheckSpec("val_accuracy", asset="reward_model",
+                                         description="The same held-out accuracy at least min_val_accuracy.")],
+          description="The SFT model with a scalar head, trained 1 epoch on K-wise rankings and imported human "
+                      "comparisons; bias: demos mean 0.")
 def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, data: DataRoot, compute: Compute):
     from training.config import from_dict
     from training.reward import Ranking, RewardConfig, train_reward
@@ -206,7 +307,7 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     imported = comps.filter(pl.col("source") != "sft_samples").select("prompt", "chosen", "rejected", "split")
     train += [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "train"]
     val_imported = [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "val"]
-    demos = data.lake.scan("demonstrations").select("prompt_id", "prompt", "response").collect().sort("prompt_id")
+    demos = _bias_demonstrations(data)
     demos = demos.sample(min(config.bias_demonstrations, demos.height), seed=0) if demos.height else demos
     cfg = from_dict(RewardConfig, {"preset": preset, "device": device, **config.overrides})
     cfg = replace(cfg, init_from=latest(data, "sft_model"))
@@ -220,20 +321,35 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
         lambda: train_reward(cfg, train, val, list(demos.select("prompt", "response").iter_rows()),
                              step_logger(context), extra_val={"imported": val_imported}).metrics)
     record(context, data, "reward_model", version, metrics)
+    human = metrics.get("val_accuracy_imported")
     yield dg.MaterializeResult(metadata={
         **numeric(metrics), "version": version, "preset": preset, "device": device,
-        "train_rankings": len(train), "val_rankings": len(val), "metrics": dg.MetadataValue.md(md_table([metrics])),
-        "path": dg.MetadataValue.path(str(cfg.final_dir))})
-    acc = metrics.get("val_accuracy", math.nan)
-    yield dg.AssetCheckResult(check_name="better_than_chance", passed=bool(acc > config.block_below),
-                              metadata={"val_accuracy": acc, "above": config.block_below})
-    yield dg.AssetCheckResult(check_name="val_accuracy", passed=bool(acc >= config.min_val_accuracy),
-                              severity=dg.AssetCheckSeverity.WARN,
-                              metadata={"val_accuracy": acc, "min": config.min_val_accuracy})
+        "train_rankings": len(train), "val_rankings": len(val), "human_val_pairs": len(val_imported),
+        **({"heldout_human_accuracy": human} if human is not None else {}),
+        "metrics": dg.MetadataValue.md(md_table([metrics])), "path": dg.MetadataValue.path(str(cfg.final_dir))})
+    # the sampled val rankings when there are any (simulated / files labeler), else the held-out human comparisons
+    on = "sampled val rankings" if val else "held-out human comparisons"
+    acc = metrics.get("val_accuracy" if val else "val_accuracy_imported", math.nan)
+    meta = {"val_accuracy": acc, "measured_on": on, "pairs": len(val) if val else len(val_imported)}
+    lo, hi = wilson_interval(acc, meta["pairs"])
+    meta = {**meta, "interval_95": f"{lo:.3f}-{hi:.3f}"}
+    yield _check("reward_model", "better_than_chance", math.isfinite(acc) and hi > config.block_below,
+                 f"held-out accuracy {acc:.3f} on {meta['pairs']} {on} (95% interval {lo:.3f}-{hi:.3f}) shows the "
+                 f"reward model no better than block_below={config.block_below} (chance): PPO would learn nothing "
+                 "from it; train on more comparisons or a larger preset, or check that the comparisons' chosen "
+                 "side is the better one", above=config.block_below, **meta)
+    yield dg.AssetCheckResult(
+        check_name="val_accuracy", passed=bool(acc >= config.min_val_accuracy), severity=dg.AssetCheckSeverity.WARN,
+        metadata={**meta, "min": config.min_val_accuracy},
+        description=None if acc >= config.min_val_accuracy else
+        f"held-out accuracy {acc:.3f} on the {on} is below min_val_accuracy={config.min_val_accuracy}: more "
+        "comparisons, a larger preset or more SFT steps raise it")
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=["reward_model", "sft_model", "prompt_splits", "training_mixture"],
-          pool=POOL, check_specs=[dg.AssetCheckSpec("reward_rose", asset="ppo_policy")],
+          pool=POOL, check_specs=[dg.AssetCheckSpec("reward_rose", asset="ppo_policy",
+                                                    description="Mean reward of the last third of iterations above "
+                                                                "the first third's.")],
           description="PPO-ptx from the SFT model against the reward model (KL to SFT, pretraining mix).")
 def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
     from training.config import from_dict
@@ -272,7 +388,11 @@ def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: 
         "path": dg.MetadataValue.path(str(cfg.final_dir))})
     yield dg.AssetCheckResult(check_name="reward_rose", passed=last > first,
                               severity=dg.AssetCheckSeverity.WARN,
-                              metadata={"first_third": first, "last_third": last})
+                              metadata={"first_third": first, "last_third": last},
+                              description=None if last > first else
+                              f"mean reward over the last third of PPO iterations ({last:.4g}) is not above the "
+                              f"first third's ({first:.4g}): the policy did not improve; run more episodes "
+                              "(overrides episodes) or check the reward model's held-out accuracy")
 
 
 class EvaluationConfig(TrainingConfig):
@@ -281,17 +401,24 @@ class EvaluationConfig(TrainingConfig):
     test_prompts: int = -1  # test-split prompts; -1 = the preset's budget (EVAL_PROMPTS), 0 = all
     min_win_rate: float = 0.55  # the check: the PPO policy beats SFT by the gold preference (or the RM's)
     perplexity_docs: int = 200  # held-out mixture documents for the alignment tax (ours: a CPU budget)
+    human_pairs: int = Field(
+        default=2000, description="Held-out human comparisons (rm_comparisons, split val, not sampled) on which SFT "
+                                  "and PPO are scored by log p(chosen) - log p(rejected) per token; 0 = all (ours: "
+                                  "a budget; InstructGPT §4.1 also reports held-out labelers' preferences)")
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch", "parquet"}, deps=["ppo_policy", "sft_model", "reward_model", "base_lm"],
-          pool=POOL, check_specs=[dg.AssetCheckSpec("ppo_beats_sft", asset="policy_evaluation")],
-          description="PPO vs SFT on held-out test prompts: win rates (gold, RM), KL, perplexity (alignment tax).")
+          pool=POOL, check_specs=[dg.AssetCheckSpec("ppo_beats_sft", asset="policy_evaluation",
+                                                    description="Win rate of PPO over SFT on test prompts at least "
+                                                                "min_win_rate (gold judge where known, else the RM).")],
+          description="PPO vs SFT on held-out test prompts: win rates (gold, RM), KL, perplexity (alignment tax); "
+                      "and how each orders held-out human comparisons.")
 def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfig, data: DataRoot,
                       compute: Compute, labeler: LabelerResource):
     from transformers import AutoModelForCausalLM
 
     from training.config import from_dict
-    from training.evaluate import EvaluateConfig, compare, kl_to_reference, perplexity, summarize
+    from training.evaluate import EvaluateConfig, compare, human_preference, kl_to_reference, perplexity, summarize
     from training.reward import load_reward_model, reward_judge
     from training.runtime import setup
     from training.tokenizer import load_tokenizer
@@ -321,6 +448,13 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
         for name, model in (("base_lm", base), ("sft_model", baseline), ("ppo_policy", policy)):
             summary[f"perplexity_{name}"] = perplexity(model, tokenizer, held, ecfg.batch_size)
         summary["alignment_tax_ppl"] = summary["perplexity_ppo_policy"] - summary["perplexity_sft_model"]
+    human = _heldout_human_pairs(data, config.human_pairs)
+    if human:
+        for name, model in (("sft_model", baseline), ("ppo_policy", policy)):
+            pref = human_preference(model, tokenizer, human, ecfg.batch_size)
+            summary[f"human_margin_{name}"], summary[f"human_agreement_{name}"] = pref["margin"], pref["agreement"]
+        summary["human_pairs"] = float(len(human))
+        summary["human_margin_gain"] = summary["human_margin_ppo_policy"] - summary["human_margin_sft_model"]
     frame = pl.DataFrame([{"prompt_id": p.prompt_id, **r} for p, r in zip(prompts, rows, strict=True)])
     data.lake.write_frame("policy_evaluation", frame)
     data.publish("policy_evaluation")
@@ -335,7 +469,24 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
     yield dg.AssetCheckResult(check_name="ppo_beats_sft", passed=bool(win >= config.min_win_rate),
                               severity=dg.AssetCheckSeverity.WARN,
                               metadata={"judge": judge, "win_rate": win, "min": config.min_win_rate,
-                                        "kl_to_sft": summary["kl_to_sft"]})
+                                        "kl_to_sft": summary["kl_to_sft"]},
+                              description=None if win >= config.min_win_rate else
+                              f"PPO wins {win:.1%} of {len(rows)} test prompts against SFT by the {judge} judge, "
+                              f"below min_win_rate={config.min_win_rate:.0%}: run PPO longer (overrides episodes) "
+                              "or improve the reward model first")
+
+
+def _heldout_human_pairs(data: DataRoot, limit: int) -> list[tuple[str, str, str]]:
+    """(prompt, chosen, rejected) of the held-out human comparisons (rm_comparisons' val split, imported, never
+    trained on: the reward model validated on them, and SFT held out the same prompts by the same hash rule at the
+    default heldout_share)."""
+    if not data.lake.parts("rm_comparisons"):
+        return []
+    frame = data.lake.scan("rm_comparisons").filter((pl.col("split") == "val") & (pl.col("source") != "sft_samples")) \
+        .select("prompt_id", "prompt", "chosen", "rejected").collect().sort("prompt_id", "chosen", "rejected")
+    if limit and frame.height > limit:
+        frame = frame.sample(limit, seed=0).sort("prompt_id", "chosen", "rejected")
+    return list(frame.select("prompt", "chosen", "rejected").iter_rows())
 
 
 def _heldout_docs(data: DataRoot, config: EvaluationConfig) -> list[str]:

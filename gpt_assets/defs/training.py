@@ -61,7 +61,10 @@ def bpe_tokenizer(context: dg.AssetExecutionContext, config: TrainingConfig, dat
                                          "path": dg.MetadataValue.path(str(cfg.final_dir))})
     broken = sum(tok.decode(tok(t, add_special_tokens=False)["input_ids"]) != t for t in sample)
     yield dg.AssetCheckResult(check_name="round_trips", passed=broken == 0,
-                              metadata={"documents": len(sample), "not_round_tripping": broken})
+                              metadata={"documents": len(sample), "not_round_tripping": broken},
+                              description=None if broken == 0 else
+                              f"{broken} of {len(sample)} mixture documents do not decode to their own text (should "
+                              "be 0): the tokenizer loses characters; check its normalizer and pre-tokenizer")
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=[bpe_tokenizer, "training_mixture"], pool=POOL,
@@ -95,14 +98,22 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
           pool=POOL, check_specs=[dg.AssetCheckSpec("beats_uniform", asset="sft_model", blocking=True,
                                                     description="Held-out response perplexity finite and below "
                                                                 "the vocabulary size.")],
-          description="The base LM fine-tuned on labeler demonstrations (loss on response tokens only).")
+          description="The base LM fine-tuned on labeler demonstrations and imported human ones (loss on response "
+                      "tokens only).")
 def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
     from training.config import from_dict
     from training.sft import SFTConfig, train_sft
 
     preset, device = resolve_preset(config, compute)
-    demos = pl.concat([data.lake.scan(a).select("prompt_id", "prompt", "response").collect()
-                       for a in ("demonstrations", "imported_demonstrations") if data.lake.parts(a)])
+    demos = pl.concat([data.lake.scan(a).select("prompt_id", "prompt", "response", "source").collect()
+                       for a in ("demonstrations", "imported_demonstrations") if data.lake.parts(a)]
+                      or [pl.DataFrame(schema={c: pl.String for c in ("prompt_id", "prompt", "response", "source")})])
+    if demos.height == 0:
+        raise dg.Failure("no demonstrations to fine-tune on: demonstrations and imported_demonstrations are empty. "
+                         "With labeler kind imported, put OpenAssistant trees or Alpaca / self-instruct files under "
+                         "raw/feedback/{oasst,alpaca}/ and materialize imported_demonstrations")
+    by_source = dict(demos.group_by("source").len().sort("source").iter_rows())
+    demos = demos.drop("source")
     held = heldout(demos["prompt_id"], max(config.heldout_share, 0.05))
     cfg = from_dict(SFTConfig, {"preset": preset, "device": device, **config.overrides})
     cfg = replace(cfg, init_from=latest(data, "base_lm"))
@@ -116,6 +127,7 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
     yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,
                                          "demonstrations": demos.height,
+                                         "demonstrations_by_source": dg.MetadataValue.json(by_source),
                                          "metrics": dg.MetadataValue.md(md_table([metrics])),
                                          "path": dg.MetadataValue.path(str(cfg.final_dir))})
     yield _beats_uniform(math.exp(metrics.get("val_loss", math.inf)), cfg.final_dir)
@@ -124,8 +136,12 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
 def _beats_uniform(ppl: float, folder) -> dg.AssetCheckResult:
     """A model that learned anything predicts held-out tokens better than a uniform guess over its vocabulary."""
     vocab = json.loads((folder / "config.json").read_text())["vocab_size"]
-    return dg.AssetCheckResult(check_name="beats_uniform", passed=bool(math.isfinite(ppl) and ppl < vocab),
-                               metadata={"perplexity": ppl, "vocab_size": vocab})
+    passed = bool(math.isfinite(ppl) and ppl < vocab)
+    return dg.AssetCheckResult(check_name="beats_uniform", passed=passed,
+                               metadata={"perplexity": ppl, "vocab_size": vocab}, description=None if passed else
+                               f"held-out perplexity {ppl:.4g} is not below the vocabulary size {vocab} (a uniform "
+                               "guess): the model learned nothing; train longer (overrides max_steps / epochs) or on "
+                               "more data")
 
 
 TRAINING_ASSETS = [bpe_tokenizer, base_lm, sft_model]

@@ -5,7 +5,8 @@
 * OpenAssistant message trees (``prompt`` with nested ``replies``, ``rank`` "0" best): for every
   prompter message with ranked assistant replies, a demonstration from the best reply and all
   C(K,2) comparisons of the K ranked replies; the prompt keeps the conversation so far.
-* Alpaca / self-instruct JSON ``[{"instruction","input","output"}]``: demonstrations.
+* Alpaca JSON ``[{"instruction","input","output"}]`` and self-instruct seed tasks
+  ``{"instruction","instances":[{"input","output"}]}``: demonstrations (one per instance).
 
 Files are loaded with ``datasets.load_dataset("json", data_files=...)``; when a file has a
 malformed line (``datasets`` then refuses the whole file) it is read line by line and each bad
@@ -129,20 +130,32 @@ def read_oasst(path: Path) -> Iterator[dict | Reject]:
         yield from out
 
 
+def _alpaca_demo(instruction: object, inp: object, output: object) -> dict | None:
+    if not isinstance(instruction, str) or not instruction.strip() or not isinstance(output, str) \
+            or not output.strip():
+        return None
+    prompt = instruction.strip() + (f"\n\n{inp.strip()}" if isinstance(inp, str) and inp.strip() else "")
+    return {"kind": "demonstration", "prompt_id": "alpaca-" + _id(prompt), "prompt": prompt,
+            "response": output.strip(), "source": "alpaca"}
+
+
 def read_alpaca(path: Path) -> Iterator[dict | Reject]:
-    """Demonstrations from instruction / input / output records."""
+    """Demonstrations from Alpaca's flat ``{"instruction","input","output"}`` records, or self-instruct's seed tasks
+    ``{"instruction","instances":[{"input","output"}, ...]}`` (one demonstration per instance)."""
     for item in load_records(path):
         if isinstance(item, Reject):
             yield item
             continue
         pos, rec = item
-        instruction, inp, output = rec.get("instruction"), rec.get("input") or "", rec.get("output")
-        if not isinstance(instruction, str) or not isinstance(output, str) or not output.strip():
-            yield Reject(str(path), pos, "missing_instruction_or_output", "")
+        instances = rec.get("instances")
+        if isinstance(instances, list) and instances:
+            for i, inst in enumerate(instances):
+                demo = _alpaca_demo(rec.get("instruction"), inst.get("input"), inst.get("output")) \
+                    if isinstance(inst, dict) else None
+                yield demo or Reject(str(path), pos, "missing_instruction_or_output", f"instance {i}")
             continue
-        prompt = instruction.strip() + (f"\n\n{inp.strip()}" if isinstance(inp, str) and inp.strip() else "")
-        yield {"kind": "demonstration", "prompt_id": "alpaca-" + _id(prompt), "prompt": prompt,
-               "response": output.strip(), "source": "alpaca"}
+        demo = _alpaca_demo(rec.get("instruction"), rec.get("input"), rec.get("output"))
+        yield demo or Reject(str(path), pos, "missing_instruction_or_output", "")
 
 
 READERS = {"hh-rlhf": read_hh, "oasst": read_oasst, "alpaca": read_alpaca}
