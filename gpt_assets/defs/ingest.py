@@ -93,10 +93,11 @@ def _files(data: DataRoot, source: str, reader: Reader, key: str | None = None,
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, partitions_def=reddit_months, check_specs=_check_specs("reddit_submissions"),
-          description="Pushshift Reddit submissions of one month (raw/reddit/RS_YYYY-MM.zst), one row each.")
+          description="Pushshift Reddit submissions of one month (raw/reddit/RS_[v2_]YYYY-MM.zst / .xz / .bz2 as "
+                      "published), one row each.")
 def reddit_submissions(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
     month = context.partition_key
-    files = _files(data, "reddit", partial(reddit.read_submissions, month=month), month, "RS_*.zst")
+    files = _files(data, "reddit", partial(reddit.read_submissions, month=month), month, "RS_*")
     result = ingest(data.lake, "reddit_submissions", reddit.SCHEMA, files, month)
     yield from _report(result, config, reddit.SCHEMA, data)
 
@@ -109,7 +110,8 @@ def web_pages(config: IngestConfig, data: DataRoot):
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, partitions_def=cc_crawls, check_specs=_check_specs("cc_documents"),
-          description="Common Crawl WET conversion records of one crawl (raw/commoncrawl/CC-MAIN-*/).")
+          description="Common Crawl WET conversion records of one crawl (raw/commoncrawl/CC-MAIN-*/ or Common Crawl's "
+                      "own crawl-data/CC-MAIN-*/segments/*/wet/).")
 def cc_documents(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
     crawl = context.partition_key
     files = _files(data, "commoncrawl", partial(web.read_wet, crawl=crawl), crawl, "WET")
