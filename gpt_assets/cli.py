@@ -26,8 +26,22 @@ def _sample_world(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet() -> None:
+    """One line per step on the console: no library progress bars, load reports or beta notices (the full log of
+    every run stays in the Dagster instance)."""
+    import warnings
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    import dagster as dg
+
+    for category in (dg.BetaWarning, dg.PreviewWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
 def _run(args: argparse.Namespace) -> int:
     os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))
+    _quiet()
     from dagster import DagsterInstance
 
     from gpt_assets.definitions import ASSETS, RESOURCES, defs

@@ -133,7 +133,9 @@ class QualityClassifier:
     @classmethod
     def load(cls, path: Path, max_words: int = ClassifierConfig.max_words) -> QualityClassifier:
         import fasttext
+        import fasttext.FastText
 
+        fasttext.FastText.eprint = lambda *args, **kwargs: None  # its "load_model does not return ..." notice
         return cls(fasttext.load_model(str(path)), max_words)
 
 

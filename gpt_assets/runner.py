@@ -108,14 +108,56 @@ def plan(defs: dg.Definitions, selection: str | None) -> list[list[tuple[str | N
     return out
 
 
-def _config_for(config: dict | None, defs: dg.Definitions, keys: list[dg.AssetKey]) -> dict | None:
-    """The part of ``{op name: config}`` that concerns the assets of one run."""
-    if not config:
-        return None
+# The console shows one line per step; Dagster's event stream (DEBUG and up) is kept in the instance (the UI's run
+# page, `dagster debug export`), not printed.
+QUIET_CONSOLE = {"console": {"config": {"log_level": "CRITICAL"}}}
+# The figure a person looks at first, per asset (the metadata key): printed on the asset's line.
+KEY_FIGURES = {
+    "quality_classifier": "heldout_roc_auc", "cc_quality_scores": "mean_score", "cc_filtered": "keep_rate",
+    "webtext_documents": "tokens", "training_mixture": "tokens", "bpe_tokenizer": "vocab_size",
+    "base_lm": "val_ppl", "sft_model": "val_loss", "reward_model": "val_accuracy", "ppo_policy": "reward_last_third",
+    "policy_evaluation": "gold_win_rate", "prompt_splits": "size_scale", "webtext_scrape": "fetched",
+}
+
+
+def _config_for(config: dict | None, defs: dg.Definitions, keys: list[dg.AssetKey]) -> dict:
+    """The part of ``{op name: config}`` that concerns the assets of one run, and the quiet console logger."""
     graph = defs.resolve_asset_graph()
     ops = {graph.get(k).assets_def.node_def.name for k in keys}
-    picked = {op: {"config": cfg} for op, cfg in config.items() if op in ops}
-    return {"ops": picked} if picked else None
+    picked = {op: {"config": cfg} for op, cfg in (config or {}).items() if op in ops}
+    return {"loggers": QUIET_CONSOLE, **({"ops": picked} if picked else {})}
+
+
+def _figure(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def step_lines(result) -> list[str]:
+    """One line per materialized asset: name, partition, rows, its key figure, the seconds its step took."""
+    started: dict[str, float] = {}
+    took: dict[str, float] = {}
+    for e in result.all_events:
+        if e.step_key and e.event_type_value == "STEP_START":
+            started[e.step_key] = e.timestamp
+        elif e.step_key and e.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and e.step_key in started:
+            took[e.step_key] = e.timestamp - started[e.step_key]
+    lines = []
+    for e in result.get_asset_materialization_events():
+        mat = e.step_materialization_data.materialization
+        name = mat.asset_key.to_user_string()
+        meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+        parts = [f"{name}{f' [{mat.partition}]' if mat.partition else ''}"]
+        if "dagster/row_count" in meta:
+            parts.append(f"{meta['dagster/row_count']:,} rows")
+        key = KEY_FIGURES.get(name)
+        if key and key in meta:
+            parts.append(f"{key} {_figure(meta[key])}")
+        if e.step_key in took:
+            parts.append(f"{took[e.step_key]:.1f} s")
+        lines.append("    " + "  ".join(parts))
+    return lines
 
 
 def _one_line(text: str, limit: int = 400) -> str:
@@ -215,10 +257,15 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
                     failed.setdefault(dg.AssetKey.from_user_string(f.asset), []).append(f)
                 outcomes.append(RunOutcome(names, pkey, result.success and not failures, result.run_id, checks,
                                            failures))
-                warned = [f"{a}:{c}" for (a, c), ok in checks.items() if not ok
-                          and not any(f.check == c and f.asset == a for f in failures)]
+                warned = [c for c in result.get_asset_check_evaluations() if not c.passed and not c.blocking]
+                for line in step_lines(result):
+                    log(line)
                 log(f"  {'ok' if result.success and not failures else 'FAILED'} run {result.run_id}"
-                    + (f"; warnings: {', '.join(warned)}" if warned else ""))
+                    + (f"; warnings: {', '.join(f'{c.asset_key.to_user_string()}:{c.check_name}' for c in warned)}"
+                       if warned else ""))
+                for c in warned:
+                    log(f"  warning {c.asset_key.to_user_string()}:{c.check_name}: "
+                        f"{_one_line(c.description or 'see its metadata in the UI')}")
                 for f in failures:
                     log(f"  {f}")
             if pdef and not partitions.get(pdef):

@@ -25,6 +25,8 @@ def test_every_asset_materializes_and_every_blocking_check_passes(real_lineage):
                       ("ppo_policy", "reward_rose", ""), ("training_mixture", "every_weighted_source_present", ""),
                       ("webtext_scrape", "skip_share", "")}, failed
     assert r.checks[("reward_model", "better_than_chance", "")]
+    for asset in ("base_lm", "sft_model", "reward_model", "ppo_policy"):  # curves inline, not as file paths
+        assert r.metadata[asset]["curve"].startswith("![training curve](data:image/png;base64,"), asset
 
 
 def test_native_layouts_are_read_and_what_is_not_read_says_why(real_lineage):

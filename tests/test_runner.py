@@ -1,5 +1,6 @@
 """One ``gpt-assets run``: a failed asset or blocking check stops what depends on it, in later runs too."""
 
+import re
 import shutil
 
 import pytest
@@ -20,7 +21,11 @@ def landing(tmp_path, tiny_world, monkeypatch):
 
 def test_a_failed_blocking_check_stops_the_assets_after_it_and_the_summary_says_why(landing, capsys):
     assert main(["run", "--select", "group:ingest,group:webtext"]) == 0
-    capsys.readouterr()
+    out = capsys.readouterr().out
+    # one line per step (asset, partition, rows, key figure, seconds); Dagster's event stream stays in the instance
+    assert re.search(r"^    reddit_submissions \[2017-10\]  [\d,]+ rows  \d+\.\d s$", out, re.M), out
+    assert re.search(r"^    webtext_documents  [\d,]+ rows  tokens [\d,]+  \d+\.\d s$", out, re.M), out
+    assert "DEBUG" not in out and "STEP_START" not in out
     # a bar no classifier reaches: heldout_auc fails, and nothing that reads the classifier may run
     code = main(["run", "--select", "quality_classifier,cc_quality_scores,cc_filtered,duplicate_clusters",
                  "--set", "quality_classifier.min_auc=1.01"])

@@ -219,3 +219,11 @@ def test_the_reward_model_blocks_only_when_its_pairs_show_it_at_chance():
     assert lo < 0.48 < 0.5 < hi
     assert wilson_interval(0.40, 104)[1] < 0.5  # clearly worse than chance (chosen/rejected swapped?): blocks
     assert wilson_interval(0.53, 10_000)[0] > 0.5
+
+
+def test_markdown_tables_keep_one_row_per_line_and_short_floats():
+    from gpt_assets.defs.common import md_table
+
+    text = md_table([{"answer": "line one\nline | two", "score": 0.123456789}])
+    rows = text.splitlines()
+    assert len(rows) == 3 and rows[2] == "| line one ⏎ line \\| two | 0.1235 |"

@@ -9,16 +9,46 @@ from gpt_assets.resources import DataRoot
 DROPS = "document_drops"  # one part per stage (and partition): doc_id, source, reason
 
 
+def md_cell(value: object, width: int = 160) -> str:
+    """One table cell: floats to 4 significant digits, line breaks and pipes escaped, long text cut."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    text = str(value).replace("|", "\\|").replace("\r", "").replace("\n", " ⏎ ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def md_dict(values: dict, key: str = "key", value: str = "value") -> dg.MetadataValue:
+    """A flat ``{name: figure}`` as a two-column table (nested values as text)."""
+    return dg.MetadataValue.md(md_table([{key: k, value: v} for k, v in values.items()]))
+
+
 def md_table(rows: list[dict], limit: int = 50) -> str:
     """A markdown table for metadata a person reads at a glance."""
     if not rows:
         return "_none_"
     head = list(rows[0])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(str(r[h]) for h in head) + " |" for r in rows[:limit]]
+    lines += ["| " + " | ".join(md_cell(r[h]) for h in head) + " |" for r in rows[:limit]]
     if len(rows) > limit:
         lines.append(f"| … {len(rows) - limit} more |" + " |" * (len(head) - 1))
     return "\n".join(lines)
+
+
+def image_md(path, alt: str = "plot") -> dg.MetadataValue:
+    """A PNG embedded in Markdown metadata (a data URI), so the UI shows the picture itself, not a path."""
+    import base64
+    from pathlib import Path
+
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return dg.MetadataValue.md(f"![{alt}](data:image/png;base64,{data})")
+
+
+def curve_metadata(folder) -> dict:
+    """``{"curve": <the run's curve.png, inline>}`` when the checkpoint folder has one."""
+    from pathlib import Path
+
+    png = Path(folder) / "curve.png"
+    return {"curve": image_md(png, "training curve")} if png.exists() else {}
 
 
 def column_schema(schema: pa.Schema | pl.Schema) -> dg.TableSchema:

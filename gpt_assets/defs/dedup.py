@@ -68,8 +68,10 @@ class DedupAssetConfig(dg.Config):
 
 @dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[webtext_documents, cc_filtered, reference_documents],
           automation_condition=FOLLOW,
-          check_specs=[dg.AssetCheckSpec("one_survivor_per_cluster", asset="duplicate_clusters", blocking=True),
-                       dg.AssetCheckSpec("every_document_decided", asset="duplicate_clusters", blocking=True)],
+          check_specs=[dg.AssetCheckSpec("one_survivor_per_cluster", asset="duplicate_clusters", blocking=True,
+                                         description="Every near-duplicate cluster keeps exactly one document."),
+                       dg.AssetCheckSpec("every_document_decided", asset="duplicate_clusters", blocking=True,
+                                         description="One row (kept or dropped) per candidate document.")],
           description="Near-duplicate clusters within each source (and CC pages copying WebText): "
                       "doc_id, source, partition, cluster_id, kept, reason.")
 def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConfig, data: DataRoot):
@@ -104,10 +106,16 @@ def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConf
     multi = clusters.filter(pl.col("reason") != "empty").group_by("source", "cluster_id").agg(
         pl.col("kept").sum().alias("k"), pl.col("reason").str.starts_with("webtext_copy").all().alias("all_copies"))
     bad = multi.filter((pl.col("k") != 1) & ~pl.col("all_copies"))
-    yield dg.AssetCheckResult(check_name="one_survivor_per_cluster", passed=bad.height == 0,
-                              metadata={"clusters_without_one_survivor": bad.height})
-    yield dg.AssetCheckResult(check_name="every_document_decided", passed=clusters.height == docs.height,
-                              metadata={"documents": docs.height, "rows": clusters.height})
+    yield dg.AssetCheckResult(
+        check_name="one_survivor_per_cluster", passed=bad.height == 0,
+        metadata={"clusters_without_one_survivor": bad.height},
+        description=None if bad.height == 0 else f"{bad.height} cluster(s) keep no document or more than one (each "
+        "should keep exactly one): a bug in the clustering; report it with the cluster ids from duplicate_clusters.")
+    ok = clusters.height == docs.height
+    yield dg.AssetCheckResult(
+        check_name="every_document_decided", passed=ok, metadata={"documents": docs.height, "rows": clusters.height},
+        description=None if ok else f"{clusters.height} rows for {docs.height} candidate documents (one each): "
+        "a doc_id repeats within a source; look for a file landed twice, then re-materialize.")
 
 
 def incremental_cc(data: DataRoot, frame: pl.DataFrame, reference, dcfg, config: DedupAssetConfig, log):

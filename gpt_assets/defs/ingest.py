@@ -80,7 +80,9 @@ def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
     bad = [t.file for t in result.tallies if not t.reconciles()]
     yield dg.AssetCheckResult(check_name="counts_reconcile", passed=not bad,
                               metadata={"records_read": result.read, "accepted": result.rows,
-                                        "rejected": result.rejected, "files_not_reconciling": bad})
+                                        "rejected": result.rejected, "files_not_reconciling": bad},
+                              description=None if not bad else f"records read differ from accepted + rejected in "
+                              f"{', '.join(bad)} (each record is one or the other): a reader lost records; report it")
 
 
 def _files(data: DataRoot, source: str, reader: Reader, key: str | None = None,
@@ -174,4 +176,6 @@ def ingest_rejects(context: dg.AssetExecutionContext, data: DataRoot):
     unlocated = lake.scan("ingest_rejects").filter(
         pl.any_horizontal(pl.col("asset", "file", "reason").is_null() | (pl.col("asset", "file", "reason") == ""))
     ).select(pl.len()).collect().item()
-    yield dg.AssetCheckResult(check_name="rows_located", passed=unlocated == 0, metadata={"unlocated": unlocated})
+    yield dg.AssetCheckResult(check_name="rows_located", passed=unlocated == 0, metadata={"unlocated": unlocated},
+                              description=None if unlocated == 0 else f"{unlocated} reject row(s) lack an asset, "
+                              "file or reason (every reject names all three): a reader wrote a bad reject; report it")

@@ -53,8 +53,10 @@ def decontamination(context: dg.AssetExecutionContext, config: DecontaminationCo
     per_source = clean.group_by("source").agg(pl.len().alias("documents"), pl.col("n_tokens").sum().alias("tokens"),
                                               pl.col("decontaminated").sum().alias("decontaminated")).sort("source")
     yield dg.MaterializeResult(asset_key="pretraining_documents", metadata=table_metadata(
-        clean, data, "pretraining_documents", dropped=drops.height, drop_reasons=dg.MetadataValue.json(
-            reason_counts(drops)), per_source=dg.MetadataValue.md(md_table(per_source.to_dicts()))))
+        clean, data, "pretraining_documents", dropped=drops.height,
+        drops_by_reason=dg.MetadataValue.md(md_table([{"reason": k, "documents": v}
+                                                      for k, v in reason_counts(drops).items()])),
+        per_source=dg.MetadataValue.md(md_table(per_source.to_dicts()))))
     yield dg.MaterializeResult(asset_key="decontamination_report", metadata={
         **table_metadata(report, data, "decontamination_report"),
         "report": dg.MetadataValue.md(md_table(report.to_dicts()))})
@@ -66,13 +68,17 @@ def decontamination(context: dg.AssetExecutionContext, config: DecontaminationCo
             left[doc_id] = len(hits)
     # hits in undecontaminated docs can only be 13-grams ignored as common; the check looks at cut documents
     yield dg.AssetCheckResult(check_name="no_benchmark_13grams_left", asset_key="pretraining_documents",
-                              passed=not left, metadata={"documents_with_hits": len(left)})
+                              passed=not left, metadata={"documents_with_hits": len(left)},
+                              description=None if not left else f"{len(left)} decontaminated document(s) still hold "
+                              f"a benchmark {cfg.n}-gram (none should): e.g. {next(iter(left))}; report it")
     names = set(benchmarks["benchmark"].unique())
     reported = set(report["benchmark"]) if report.height else set()
     negative = report.height and any(report.select((cs.numeric() < 0).any()).row(0))
+    ok = names <= reported and not negative
     yield dg.AssetCheckResult(check_name="every_benchmark_reported", asset_key="decontamination_report",
-                              passed=names <= reported and not negative,
-                              metadata={"missing": dg.MetadataValue.json(sorted(names - reported))})
+                              passed=ok, metadata={"missing": ", ".join(sorted(names - reported)) or "none"},
+                              description=None if ok else f"benchmarks without a report row: "
+                              f"{sorted(names - reported)}, or a negative count: re-materialize decontamination")
 
 
 class TrainingMixtureConfig(dg.Config):

@@ -10,7 +10,7 @@ import polars as pl
 from pydantic import Field
 
 from gpt_assets.automation import FOLLOW
-from gpt_assets.defs.common import md_table, table_metadata, write_drops
+from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import prompt_pool
 from gpt_assets.ingest.jsonl import ANON_USER
 from gpt_assets.ingest.landing import files_of
@@ -119,12 +119,12 @@ def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig,
     write_drops(data, "prompt_cleaning", drops.rename({"prompt_id": "doc_id"}), "prompts")
     data.publish("prompt_splits", "document_drops")
     counts = out.group_by("split", "source").len().sort("split", "source")
-    meta = {k: dg.MetadataValue.json(v) if isinstance(v, dict) else v for k, v in clean_meta.items()}
+    meta = {k: md_dict(v) if isinstance(v, dict) else v for k, v in clean_meta.items()}
     yield dg.MaterializeResult(metadata=table_metadata(
         out, data, "prompt_splits", **meta,
         prompts_without_user_id=int(pool["user_id"].str.starts_with(ANON_USER).sum()),
         prompts_without_created_at=int(pool["created_at"].null_count()),
-        users=dg.MetadataValue.json(split_meta["users"]), train_prompts_unused=split_meta["train_prompts_unused"],
+        users=md_dict(split_meta["users"], "part", "users"), train_prompts_unused=split_meta["train_prompts_unused"],
         sizes=dg.MetadataValue.json(split_meta["sizes"]), size_scale=split_meta["size_scale"],
         labeler_quota_filled_by_api=split_meta["labeler_quota_filled_by_api"],
         split_sources=dg.MetadataValue.md(md_table(counts.to_dicts())),

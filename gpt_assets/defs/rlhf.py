@@ -35,7 +35,7 @@ from gpt_assets.defs.checkpoints import (
     step_logger,
     version_of,
 )
-from gpt_assets.defs.common import md_table, table_metadata, write_drops
+from gpt_assets.defs.common import curve_metadata, md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.defs.prompts import LabelerResource
 from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score
@@ -326,7 +326,8 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
         **numeric(metrics), "version": version, "preset": preset, "device": device,
         "train_rankings": len(train), "val_rankings": len(val), "human_val_pairs": len(val_imported),
         **({"heldout_human_accuracy": human} if human is not None else {}),
-        "metrics": dg.MetadataValue.md(md_table([metrics])), "path": dg.MetadataValue.path(str(cfg.final_dir))})
+        "metrics": dg.MetadataValue.md(md_table([metrics])), "path": dg.MetadataValue.path(str(cfg.final_dir)),
+        **curve_metadata(cfg.final_dir)})
     # the sampled val rankings when there are any (simulated / files labeler), else the held-out human comparisons
     on = "sampled val rankings" if val else "held-out human comparisons"
     acc = metrics.get("val_accuracy" if val else "val_accuracy_imported", math.nan)
@@ -384,7 +385,7 @@ def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: 
         "history": dg.MetadataValue.md(md_table([{k: round(v, 4) for k, v in h.items()
                                                   if k in ("step", "reward", "kl", "total_reward", "response_len",
                                                            "eos_rate", "ptx_loss")} for h in history], limit=30)),
-        **({"curve": dg.MetadataValue.path(str(curve))} if curve.exists() else {}),
+        **curve_metadata(curve.parent),
         "path": dg.MetadataValue.path(str(cfg.final_dir))})
     yield dg.AssetCheckResult(check_name="reward_rose", passed=last > first,
                               severity=dg.AssetCheckSeverity.WARN,
@@ -463,7 +464,7 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
     versions = {a: p.rsplit("/", 1)[-1] for a, p in paths.items()}
     yield dg.MaterializeResult(metadata=table_metadata(
         frame, data, "policy_evaluation", **{k: round(v, 4) for k, v in numeric(summary).items()},
-        judge=judge, versions=dg.MetadataValue.json(versions),
+        judge=judge, versions=md_dict(versions, "asset", "version"),
         examples=dg.MetadataValue.md(md_table([{"prompt": r["prompt"][-80:], "sft": r["baseline_response"],
                                                 "ppo": r["policy_response"]} for r in rows[:8]]))))
     yield dg.AssetCheckResult(check_name="ppo_beats_sft", passed=bool(win >= config.min_win_rate),

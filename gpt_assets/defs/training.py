@@ -30,7 +30,7 @@ from gpt_assets.defs.checkpoints import (
     step_logger,
     version_of,
 )
-from gpt_assets.defs.common import md_table
+from gpt_assets.defs.common import curve_metadata, md_table
 from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.resources import Compute, DataRoot
 
@@ -58,7 +58,8 @@ def bpe_tokenizer(context: dg.AssetExecutionContext, config: TrainingConfig, dat
     metrics = {"vocab_size": len(tok), "tokens_per_word": round(n_tok / max(1, sum(len(t.split()) for t in sample)), 3)}
     record(context, data, "bpe_tokenizer", version, metrics)
     yield dg.MaterializeResult(metadata={**metrics, "version": version, "preset": preset,
-                                         "path": dg.MetadataValue.path(str(cfg.final_dir))})
+                                         "path": dg.MetadataValue.path(str(cfg.final_dir)),
+                                         **curve_metadata(cfg.final_dir)})
     broken = sum(tok.decode(tok(t, add_special_tokens=False)["input_ids"]) != t for t in sample)
     yield dg.AssetCheckResult(check_name="round_trips", passed=broken == 0,
                               metadata={"documents": len(sample), "not_round_tripping": broken},
@@ -90,7 +91,8 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
     record(context, data, "base_lm", version, metrics)
     yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,
-                                         "path": dg.MetadataValue.path(str(cfg.final_dir))})
+                                         "path": dg.MetadataValue.path(str(cfg.final_dir)),
+                                         **curve_metadata(cfg.final_dir)})
     yield _beats_uniform(metrics.get("val_ppl", math.nan), cfg.final_dir)
 
 
@@ -129,7 +131,8 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
                                          "demonstrations": demos.height,
                                          "demonstrations_by_source": dg.MetadataValue.json(by_source),
                                          "metrics": dg.MetadataValue.md(md_table([metrics])),
-                                         "path": dg.MetadataValue.path(str(cfg.final_dir))})
+                                         "path": dg.MetadataValue.path(str(cfg.final_dir)),
+                                         **curve_metadata(cfg.final_dir)})
     yield _beats_uniform(math.exp(metrics.get("val_loss", math.inf)), cfg.final_dir)
 
 
@@ -139,9 +142,12 @@ def _beats_uniform(ppl: float, folder) -> dg.AssetCheckResult:
     passed = bool(math.isfinite(ppl) and ppl < vocab)
     return dg.AssetCheckResult(check_name="beats_uniform", passed=passed,
                                metadata={"perplexity": ppl, "vocab_size": vocab}, description=None if passed else
-                               f"held-out perplexity {ppl:.4g} is not below the vocabulary size {vocab} (a uniform "
-                               "guess): the model learned nothing; train longer (overrides max_steps / epochs) or on "
-                               "more data")
+                               (f"held-out perplexity {ppl:.4g} is not below the vocabulary size {vocab} (a uniform "
+                                "guess): the model learned nothing; train longer (overrides max_steps / epochs) or on "
+                                "more data") if math.isfinite(ppl) else
+                               "no held-out perplexity: the held-out part of the training data is empty or shorter "
+                               "than one context; give it more data (training_mixture.token_budget for base_lm) or "
+                               "raise heldout_share")
 
 
 TRAINING_ASSETS = [bpe_tokenizer, base_lm, sft_model]
