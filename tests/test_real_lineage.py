@@ -27,6 +27,8 @@ def test_every_asset_materializes_and_every_blocking_check_passes(real_lineage):
     assert r.checks[("reward_model", "better_than_chance", "")]
     for asset in ("base_lm", "sft_model", "reward_model", "ppo_policy"):  # curves inline, not as file paths
         assert r.metadata[asset]["curve"].startswith("![training curve](data:image/png;base64,"), asset
+        assert "| field | value |" in r.metadata[asset]["config"], asset  # the run's resolved config
+    assert "| kl_coef | 0.02 |" in r.metadata["ppo_policy"]["config"]
 
 
 def test_native_layouts_are_read_and_what_is_not_read_says_why(real_lineage):

@@ -12,10 +12,11 @@ import json
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from gpt_assets.resources import Compute, DataRoot
 
@@ -24,12 +25,41 @@ POOL = "gpu"
 
 
 class TrainingConfig(dg.Config):
-    """``preset``: ``auto`` = ``gpt2-124m`` where CUDA is present, else ``tiny``; ``overrides``: any config field."""
+    """``preset``: ``auto`` = ``gpt2-124m`` where CUDA is present, else ``tiny``; ``overrides``: any config field.
 
-    preset: str = "auto"
-    overrides: dict[str, Any] = {}
-    heldout_share: float = 0.02  # ours: documents / pairs held out for perplexity and validation loss
-    nproc_per_node: int = 1  # >1: base_lm, sft_model and reward_model train under torchrun (one process per GPU)
+    Subclasses declare the paper's parameters of their stage as typed fields (the launchpad shows them with their
+    defaults and sources). A field whose default is None takes the preset's value; ``overrides`` win over both.
+    """
+
+    preset: str = Field(default="auto", description="auto = gpt2-124m where CUDA is present, else tiny (a CPU "
+                        "budget); the preset sets the sizes and budgets the paper gives per model size.")
+    overrides: dict[str, Any] = Field(default={}, description="Any field of the stage's training config (training/), "
+                                      "over the preset and the fields here, e.g. {\"max_steps\": 30}.")
+    heldout_share: float = Field(default=0.02, description="Ours: documents / pairs held out for perplexity and "
+                                 "validation loss (the same keys for every asset).")
+    nproc_per_node: int = Field(default=1, description="Above 1: base_lm, sft_model and reward_model train under "
+                                "torchrun, one process per GPU.")
+
+    TRAINING_FIELDS: ClassVar[tuple[str, ...]] = ()  # the typed fields that are fields of the training config
+
+    def params(self) -> dict[str, Any]:
+        """The stage's typed paper parameters that are set (not None), for ``training.config.from_dict``."""
+        return {k: getattr(self, k) for k in self.TRAINING_FIELDS if getattr(self, k) is not None}
+
+    def training_config(self, preset: str, **fixed: Any) -> dict[str, Any]:
+        """What ``from_dict`` gets: the preset, the fixed fields, the typed parameters, then ``overrides``."""
+        return {"preset": preset, **fixed, **self.params(), **self.overrides}
+
+
+def resolved_table(cfg) -> dg.MetadataValue:
+    """The resolved training config of a run (preset, typed fields and overrides applied) as a table."""
+    from dataclasses import asdict
+
+    from gpt_assets.defs.common import md_table
+
+    rows = [{"field": k, "value": v} for k, v in asdict(cfg).items()
+            if not k.endswith("_path") and k not in ("extra_val_paths",) and v not in ("", {}, None)]
+    return dg.MetadataValue.md(md_table(rows, limit=100))
 
 
 def resolve_preset(config: TrainingConfig, compute: Compute) -> tuple[str, str]:

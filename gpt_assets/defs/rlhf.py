@@ -31,12 +31,14 @@ from gpt_assets.defs.checkpoints import (
     numeric,
     record,
     resolve_preset,
+    resolved_table,
     saved_run,
     step_logger,
     version_of,
 )
 from gpt_assets.defs.common import curve_metadata, md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.launch import train_or_reuse
+from gpt_assets.defs.params import PPOParams, RewardParams
 from gpt_assets.defs.prompts import LabelerResource
 from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score
 from gpt_assets.prompts.rankings import COMPARISON_SCHEMA, RANKING_SCHEMA, comparisons, rank_samples
@@ -71,10 +73,13 @@ def _load_policy(path: str, device: str):
 class RMDataConfig(TrainingConfig):
     """Sampling for the RM dataset; ``overrides`` go to ``training.sample.SampleConfig``."""
 
-    k: int = 4  # §3.5: labelers rank K = 4 to 9 responses per prompt
-    rm_prompts: int = -1  # RM-split prompts to sample; -1 = the preset's budget (RM_PROMPTS), 0 = all (§3.2: 33k)
-    val_prompts: int = -1  # val-split prompts for the held-out accuracy; -1 = the preset's budget (RM_VAL_PROMPTS)
-    max_unranked_share: float = 0.05  # the check: prompts left unranked (files labeler without labels, 1 response)
+    k: int = Field(default=4, description="InstructGPT §3.5: labelers rank K = 4 to 9 SFT samples per prompt.")
+    rm_prompts: int = Field(default=-1, description="RM-split prompts to sample; -1 = the preset's budget (tiny "
+                            "1,500), 0 = all (InstructGPT §3.2: 33k).")
+    val_prompts: int = Field(default=-1, description="Val-split prompts for the held-out accuracy; -1 = the "
+                             "preset's budget (tiny 300, gpt2-124m 2,000).")
+    max_unranked_share: float = Field(default=0.05, description="The unranked_share check: at most this share of "
+                                      "sampled prompts left unranked.")
 
 
 @dg.multi_asset(
@@ -276,13 +281,16 @@ def _ranking_frame(rankings) -> pl.DataFrame:
                         schema={"prompt": pl.String, "responses": pl.List(pl.String)})
 
 
-class RewardModelConfig(TrainingConfig):
-    min_val_accuracy: float = 0.65  # the `val_accuracy` check (warns): held-out pairwise accuracy vs the labeler
+class RewardModelConfig(RewardParams):
+    min_val_accuracy: float = Field(default=0.65, description="The val_accuracy check (warns): held-out pairwise "
+                                    "accuracy against the labeler at least this.")
     # the `better_than_chance` check (blocks PPO): a reward model at chance teaches nothing. It blocks when the held-out
     # pairs show it: the upper end of accuracy's 95% Wilson interval at or below this (100 pairs cannot tell 0.55
     # from 0.5; a point estimate would block a coin flip's worth of good models)
-    block_below: float = 0.5
-    bias_demonstrations: int = 512  # demonstrations scored to set the bias (§3.5: mean 0); ours: a sample
+    block_below: float = Field(default=0.5, description="The better_than_chance check (blocks PPO): blocks when "
+                               "the upper end of held-out accuracy's 95% interval is at or below this.")
+    bias_demonstrations: int = Field(default=512, description="Demonstrations scored to set the bias (InstructGPT "
+                                     "§3.5: mean 0); ours: a sample.")
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"},
@@ -309,7 +317,7 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     val_imported = [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "val"]
     demos = _bias_demonstrations(data)
     demos = demos.sample(min(config.bias_demonstrations, demos.height), seed=0) if demos.height else demos
-    cfg = from_dict(RewardConfig, {"preset": preset, "device": device, **config.overrides})
+    cfg = from_dict(RewardConfig, config.training_config(preset, device=device))
     cfg = replace(cfg, init_from=latest(data, "sft_model"))
     version = version_of(cfg, fingerprint(comps, "prompt_id", "chosen", "rejected"), fingerprint(demos, "prompt_id"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "reward_model"), name=version)
@@ -327,7 +335,7 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
         "train_rankings": len(train), "val_rankings": len(val), "human_val_pairs": len(val_imported),
         **({"heldout_human_accuracy": human} if human is not None else {}),
         "metrics": dg.MetadataValue.md(md_table([metrics])), "path": dg.MetadataValue.path(str(cfg.final_dir)),
-        **curve_metadata(cfg.final_dir)})
+        "config": resolved_table(cfg), **curve_metadata(cfg.final_dir)})
     # the sampled val rankings when there are any (simulated / files labeler), else the held-out human comparisons
     on = "sampled val rankings" if val else "held-out human comparisons"
     acc = metrics.get("val_accuracy" if val else "val_accuracy_imported", math.nan)
@@ -352,7 +360,7 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
                                                     description="Mean reward of the last third of iterations above "
                                                                 "the first third's.")],
           description="PPO-ptx from the SFT model against the reward model (KL to SFT, pretraining mix).")
-def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
+def ppo_policy(context: dg.AssetExecutionContext, config: PPOParams, data: DataRoot, compute: Compute):
     from training.config import from_dict
     from training.ppo import PPOConfig, train_ppo
 
@@ -361,7 +369,7 @@ def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: 
         .collect().sort("prompt_id")
     mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
     ptx = mix.filter(~heldout(mix["doc_id"], config.heldout_share))
-    cfg = from_dict(PPOConfig, {"preset": preset, "device": device, **config.overrides})
+    cfg = from_dict(PPOConfig, config.training_config(preset, device=device))
     cfg = replace(cfg, policy_init=latest(data, "sft_model"), reward_model=latest(data, "reward_model"))
     version = version_of(cfg, fingerprint(prompts, "prompt_id"), fingerprint(ptx, "doc_id") if cfg.ptx_coef else "")
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "ppo_policy"), name=version)
@@ -385,7 +393,7 @@ def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: 
         "history": dg.MetadataValue.md(md_table([{k: round(v, 4) for k, v in h.items()
                                                   if k in ("step", "reward", "kl", "total_reward", "response_len",
                                                            "eos_rate", "ptx_loss")} for h in history], limit=30)),
-        **curve_metadata(curve.parent),
+        "config": resolved_table(cfg), **curve_metadata(curve.parent),
         "path": dg.MetadataValue.path(str(cfg.final_dir))})
     yield dg.AssetCheckResult(check_name="reward_rose", passed=last > first,
                               severity=dg.AssetCheckSeverity.WARN,
@@ -399,9 +407,12 @@ def ppo_policy(context: dg.AssetExecutionContext, config: TrainingConfig, data: 
 class EvaluationConfig(TrainingConfig):
     """``overrides`` go to ``training.evaluate.EvaluateConfig`` (max_new_tokens, temperature, batch_size, seed)."""
 
-    test_prompts: int = -1  # test-split prompts; -1 = the preset's budget (EVAL_PROMPTS), 0 = all
-    min_win_rate: float = 0.55  # the check: the PPO policy beats SFT by the gold preference (or the RM's)
-    perplexity_docs: int = 200  # held-out mixture documents for the alignment tax (ours: a CPU budget)
+    test_prompts: int = Field(default=-1, description="Test-split prompts (InstructGPT §3.6: held-out users); -1 = "
+                              "the preset's budget (tiny 400, gpt2-124m 2,000), 0 = all.")
+    min_win_rate: float = Field(default=0.55, description="The ppo_beats_sft check (warns): PPO's win rate against "
+                                "SFT by the gold preference (or the RM's) at least this.")
+    perplexity_docs: int = Field(default=200, description="Held-out mixture documents for the alignment tax "
+                                 "(perplexity of base, SFT and PPO); ours: a CPU budget.")
     human_pairs: int = Field(
         default=2000, description="Held-out human comparisons (rm_comparisons, split val, not sampled) on which SFT "
                                   "and PPO are scored by log p(chosen) - log p(rejected) per token; 0 = all (ours: "

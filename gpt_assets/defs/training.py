@@ -27,11 +27,13 @@ from gpt_assets.defs.checkpoints import (
     numeric,
     record,
     resolve_preset,
+    resolved_table,
     step_logger,
     version_of,
 )
 from gpt_assets.defs.common import curve_metadata, md_table
 from gpt_assets.defs.launch import train_or_reuse
+from gpt_assets.defs.params import PretrainParams, SFTParams
 from gpt_assets.resources import Compute, DataRoot
 
 
@@ -72,7 +74,7 @@ def bpe_tokenizer(context: dg.AssetExecutionContext, config: TrainingConfig, dat
           check_specs=[dg.AssetCheckSpec("beats_uniform", asset="base_lm", blocking=True,
                                          description="Held-out perplexity finite and below the vocabulary size.")],
           description="GPT-2 (GPT2LMHeadModel from a config) pretrained on the packed mixture; held-out perplexity.")
-def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
+def base_lm(context: dg.AssetExecutionContext, config: PretrainParams, data: DataRoot, compute: Compute):
     from training.config import from_dict
     from training.pretrain import PretrainConfig, train_lm
 
@@ -80,7 +82,7 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
     mix = data.lake.scan("training_mixture").select("doc_id", "copy", "text").collect()
     held = heldout(mix["doc_id"], config.heldout_share)
     tokenizer = latest(data, "bpe_tokenizer")
-    cfg = from_dict(PretrainConfig, {"preset": preset, "device": device, **config.overrides})
+    cfg = from_dict(PretrainConfig, config.training_config(preset, device=device))
     cfg = replace(cfg, tokenizer=tokenizer)
     version = version_of(cfg, fingerprint(mix, "doc_id", "copy"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "base_lm"), name=version)
@@ -92,7 +94,7 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
     yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,
                                          "path": dg.MetadataValue.path(str(cfg.final_dir)),
-                                         **curve_metadata(cfg.final_dir)})
+                                         "config": resolved_table(cfg), **curve_metadata(cfg.final_dir)})
     yield _beats_uniform(metrics.get("val_ppl", math.nan), cfg.final_dir)
 
 
@@ -102,7 +104,7 @@ def base_lm(context: dg.AssetExecutionContext, config: TrainingConfig, data: Dat
                                                                 "the vocabulary size.")],
           description="The base LM fine-tuned on labeler demonstrations and imported human ones (loss on response "
                       "tokens only).")
-def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: DataRoot, compute: Compute):
+def sft_model(context: dg.AssetExecutionContext, config: SFTParams, data: DataRoot, compute: Compute):
     from training.config import from_dict
     from training.sft import SFTConfig, train_sft
 
@@ -117,7 +119,7 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
     by_source = dict(demos.group_by("source").len().sort("source").iter_rows())
     demos = demos.drop("source")
     held = heldout(demos["prompt_id"], max(config.heldout_share, 0.05))
-    cfg = from_dict(SFTConfig, {"preset": preset, "device": device, **config.overrides})
+    cfg = from_dict(SFTConfig, config.training_config(preset, device=device))
     cfg = replace(cfg, init_from=latest(data, "base_lm"))
     version = version_of(cfg, fingerprint(demos, "prompt_id", "response"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "sft_model"), name=version)
@@ -132,7 +134,7 @@ def sft_model(context: dg.AssetExecutionContext, config: TrainingConfig, data: D
                                          "demonstrations_by_source": dg.MetadataValue.json(by_source),
                                          "metrics": dg.MetadataValue.md(md_table([metrics])),
                                          "path": dg.MetadataValue.path(str(cfg.final_dir)),
-                                         **curve_metadata(cfg.final_dir)})
+                                         "config": resolved_table(cfg), **curve_metadata(cfg.final_dir)})
     yield _beats_uniform(math.exp(metrics.get("val_loss", math.inf)), cfg.final_dir)
 
 
