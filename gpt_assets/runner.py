@@ -134,15 +134,18 @@ def _figure(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def step_lines(result) -> list[str]:
+def step_lines(result, instance: dg.DagsterInstance) -> list[str]:
     """One line per materialized asset: name, partition, rows, its key figure, the seconds its step took."""
     started: dict[str, float] = {}
     took: dict[str, float] = {}
-    for e in result.all_events:
-        if e.step_key and e.event_type_value == "STEP_START":
-            started[e.step_key] = e.timestamp
-        elif e.step_key and e.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and e.step_key in started:
-            took[e.step_key] = e.timestamp - started[e.step_key]
+    for entry in instance.all_logs(result.run_id, of_type={dg.DagsterEventType.STEP_START,
+                                                           dg.DagsterEventType.STEP_SUCCESS,
+                                                           dg.DagsterEventType.STEP_FAILURE}):
+        step, kind = entry.step_key, entry.dagster_event.event_type
+        if step and kind == dg.DagsterEventType.STEP_START:
+            started[step] = entry.timestamp
+        elif step in started:
+            took[step] = entry.timestamp - started[step]
     lines = []
     for e in result.get_asset_materialization_events():
         mat = e.step_materialization_data.materialization
@@ -258,7 +261,7 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
                 outcomes.append(RunOutcome(names, pkey, result.success and not failures, result.run_id, checks,
                                            failures))
                 warned = [c for c in result.get_asset_check_evaluations() if not c.passed and not c.blocking]
-                for line in step_lines(result):
+                for line in step_lines(result, instance):
                     log(line)
                 log(f"  {'ok' if result.success and not failures else 'FAILED'} run {result.run_id}"
                     + (f"; warnings: {', '.join(f'{c.asset_key.to_user_string()}:{c.check_name}' for c in warned)}"
