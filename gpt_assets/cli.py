@@ -53,7 +53,8 @@ def _run(args: argparse.Namespace) -> int:
     home = os.environ["DAGSTER_HOME"]
     os.makedirs(home, exist_ok=True)
     with DagsterInstance.get() as instance:
-        outcomes = run(defs, ASSETS, resources, instance, Lake(data_root()), args.select, config=config or None)
+        outcomes = run(defs, ASSETS, resources, instance, Lake(data_root()), args.select, config=config or None,
+                       console="INFO" if args.verbose else "CRITICAL")
     failed = [o for o in outcomes if not o.success]
     print(f"{len(outcomes) - len(failed)}/{len(outcomes)} runs succeeded (DAGSTER_HOME={home})")
     for o in failed:
@@ -189,6 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--config", help="run config, JSON or YAML: {op name: {field: value}}")
     p.add_argument("--set", action="append", metavar="OP.FIELD=VALUE",
                    help="one config field, e.g. --set rm_data.k=6 (repeatable; the value is read as JSON, else YAML)")
+    p.add_argument("--verbose", action="store_true",
+                   help="also print the stages' own log (training progress) and Dagster's INFO messages; "
+                        "the full log of every run is in the Dagster instance either way")
     p.set_defaults(fn=_run)
     p = sub.add_parser("sql", help="query the DuckDB catalog (read-only) and print the result")
     p.add_argument("query")

@@ -109,8 +109,9 @@ def plan(defs: dg.Definitions, selection: str | None) -> list[list[tuple[str | N
 
 
 # The console shows one line per step; Dagster's event stream (DEBUG and up) is kept in the instance (the UI's run
-# page, `dagster debug export`), not printed.
-QUIET_CONSOLE = {"console": {"config": {"log_level": "CRITICAL"}}}
+# page, `dagster debug export`), not printed, unless a lower level is asked for (`gpt-assets run --verbose`: INFO,
+# the stages' own progress lines).
+QUIET = "CRITICAL"
 # The figure a person looks at first, per asset (the metadata key): printed on the asset's line.
 KEY_FIGURES = {
     "quality_classifier": "heldout_roc_auc", "cc_quality_scores": "mean_score", "cc_filtered": "keep_rate",
@@ -120,12 +121,12 @@ KEY_FIGURES = {
 }
 
 
-def _config_for(config: dict | None, defs: dg.Definitions, keys: list[dg.AssetKey]) -> dict:
-    """The part of ``{op name: config}`` that concerns the assets of one run, and the quiet console logger."""
+def _config_for(config: dict | None, defs: dg.Definitions, keys: list[dg.AssetKey], console: str = QUIET) -> dict:
+    """The part of ``{op name: config}`` that concerns the assets of one run, and the console logger's level."""
     graph = defs.resolve_asset_graph()
     ops = {graph.get(k).assets_def.node_def.name for k in keys}
     picked = {op: {"config": cfg} for op, cfg in (config or {}).items() if op in ops}
-    return {"loggers": QUIET_CONSOLE, **({"ops": picked} if picked else {})}
+    return {"loggers": {"console": {"config": {"log_level": console}}}, **({"ops": picked} if picked else {})}
 
 
 def _figure(value) -> str:
@@ -221,10 +222,11 @@ def _ancestors(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
 
 def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.DagsterInstance, lake: Lake,
         selection: str | None = None, log: Callable[[str], None] = print,
-        config: dict[str, dict] | None = None) -> list[RunOutcome]:
+        config: dict[str, dict] | None = None, console: str = QUIET) -> list[RunOutcome]:
     """Register partitions, then materialize the selection stage by stage; return each run's outcome.
 
-    ``config`` maps an asset's op name (the asset name; a multi-asset's function name) to its run config.
+    ``config`` maps an asset's op name (the asset name; a multi-asset's function name) to its run config;
+    ``console`` is the level of Dagster's console log (the instance keeps every level).
     As within one Dagster run, a failed asset or blocking check stops everything downstream of it in later
     stages too: those runs are not launched and their outcome says which failure they wait on.
     """
@@ -250,7 +252,7 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
                 names = [k.to_user_string() for k in todo]
                 log(f"materializing {', '.join(names)}{where}")
                 result = dg.materialize(assets, selection=todo, partition_key=pkey, instance=instance,
-                                        run_config=_config_for(config, defs, todo),
+                                        run_config=_config_for(config, defs, todo, console),
                                         resources=resources, raise_on_error=False,
                                         tags={"gpt_assets/launched_by": "cli"})
                 checks = {(c.asset_key.to_user_string(), c.check_name): c.passed

@@ -28,9 +28,10 @@ def test_a_failed_blocking_check_stops_the_assets_after_it_and_the_summary_says_
     assert "DEBUG" not in out and "STEP_START" not in out
     # a bar no classifier reaches: heldout_auc fails, and nothing that reads the classifier may run
     code = main(["run", "--select", "quality_classifier,cc_quality_scores,cc_filtered,duplicate_clusters",
-                 "--set", "quality_classifier.min_auc=1.01"])
+                 "--set", "quality_classifier.min_auc=1.01", "--verbose"])
     out = capsys.readouterr()
     assert code == 1
+    assert re.search(r"quality_classifier [0-9a-f]{12}: held-out ROC AUC", out.err)  # --verbose: the stage's log
     assert "check quality_classifier:heldout_auc failed: held-out ROC AUC" in out.err
     assert "below min_auc 1.01" in out.err
     for asset in ("cc_quality_scores, cc_filtered", "duplicate_clusters"):
