@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from gpt_assets.definitions import ASSETS, RESOURCES, defs
     from gpt_assets.lake import Lake
-    from gpt_assets.runner import run
+    from gpt_assets.runner import QUIET, run
 
     config = _run_config(args)
     resources = _resources(RESOURCES, config.pop("resources", None) or {})
@@ -54,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
     os.makedirs(home, exist_ok=True)
     with DagsterInstance.get() as instance:
         outcomes = run(defs, ASSETS, resources, instance, Lake(data_root()), args.select, config=config or None,
-                       console="INFO" if args.verbose else "CRITICAL")
+                       console="INFO" if args.verbose else QUIET)
     failed = [o for o in outcomes if not o.success]
     print(f"{len(outcomes) - len(failed)}/{len(outcomes)} runs succeeded (DAGSTER_HOME={home})")
     for o in failed:

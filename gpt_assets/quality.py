@@ -47,15 +47,18 @@ class ClassifierConfig:
     threads: int = 1  # 1 keeps training deterministic; more is faster
 
 
+def _words(text: str) -> list[str]:
+    return _SPACE.split(text.lower().strip())
+
+
 def fasttext_line(text: str, max_words: int) -> str:
-    """One line of lower-cased words, as fastText reads them."""
-    words = _SPACE.split(text.lower().strip())[:max_words]
-    return " ".join(words)
+    """One line of lower-cased words, as fastText reads them (a document's first window)."""
+    return " ".join(_words(text)[:max_words])
 
 
 def windows(text: str, max_words: int, max_windows: int) -> list[str]:
     """Up to ``max_windows`` lines of ``max_words`` words, evenly spread over the document (the first always)."""
-    words = _SPACE.split(text.lower().strip())
+    words = _words(text)
     n = max(1, -(-len(words) // max_words))
     starts = [i * max_words for i in range(n)]
     if n > max_windows:
@@ -83,10 +86,14 @@ def pareto_keep(doc_ids: Sequence[str], scores: np.ndarray, alpha: float, seed: 
     return draw > 1.0 - np.asarray(scores, dtype=float)
 
 
+def keep_probability(scores: np.ndarray, alpha: float) -> np.ndarray:
+    """Each document's chance to pass the Pareto rule: P(pareto(alpha) > 1 - s) = (2 - s) ** -alpha."""
+    return (2.0 - np.asarray(scores, dtype=float)) ** -alpha
+
+
 def expected_keep(scores: np.ndarray, alpha: float) -> float:
-    """The share the Pareto rule keeps in expectation: the mean of P(pareto(alpha) > 1 - s) = (2 - s) ** -alpha."""
-    scores = np.asarray(scores, dtype=float)
-    return float(np.mean((2.0 - scores) ** -alpha)) if len(scores) else float("nan")
+    """The share the Pareto rule keeps in expectation (no draw noise)."""
+    return float(np.mean(keep_probability(scores, alpha))) if len(scores) else float("nan")
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:

@@ -169,7 +169,7 @@ def _one_line(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _failures(result, graph, keys: list[dg.AssetKey], pkey: str | None) -> list[Failure]:
+def _failures(result, evaluations, graph, keys: list[dg.AssetKey], pkey: str | None) -> list[Failure]:
     """The selected assets a run left unusable: a failed (or skipped) step, or a failed blocking check."""
     done = {e.asset_key for e in result.get_asset_materialization_events()}
     step_errors: dict[str, str] = {}
@@ -185,7 +185,7 @@ def _failures(result, graph, keys: list[dg.AssetKey], pkey: str | None) -> list[
         op = graph.get(key).assets_def.node_def.name
         reason = step_errors.get(op, "not materialized: an asset it depends on in the same run failed")
         out.append(Failure(key.to_user_string(), pkey, None, reason))
-    for c in result.get_asset_check_evaluations():
+    for c in evaluations:
         if not c.passed and c.blocking and c.asset_key in keys:
             reason = c.description or ", ".join(f"{k}={getattr(v, 'value', v)}" for k, v in c.metadata.items()) \
                 or "no reason given"
@@ -202,22 +202,11 @@ def _blocker(graph, key: dg.AssetKey, pkey: str | None, failed: dict[dg.AssetKey
     if not failed or graph.get(key).tags.get(RUNS_AFTER_FAILURES) == "true":
         return None
     mine = _pdef_name(graph, key)
-    for parent in _ancestors(graph, key):
+    for parent in graph.get_ancestor_asset_keys(key):
         for f in failed.get(parent, []):
             if _pdef_name(graph, parent) != mine or f.partition == pkey:
                 return f
     return None
-
-
-def _ancestors(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
-    seen: set[dg.AssetKey] = set()
-    todo = list(graph.get(key).parent_keys)
-    while todo:
-        k = todo.pop()
-        if k not in seen and graph.has(k):
-            seen.add(k)
-            todo.extend(graph.get(k).parent_keys)
-    return seen
 
 
 def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.DagsterInstance, lake: Lake,
@@ -255,14 +244,14 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
                                         run_config=_config_for(config, defs, todo, console),
                                         resources=resources, raise_on_error=False,
                                         tags={"gpt_assets/launched_by": "cli"})
-                checks = {(c.asset_key.to_user_string(), c.check_name): c.passed
-                          for c in result.get_asset_check_evaluations()}
-                failures = _failures(result, graph, todo, pkey)
+                evaluations = result.get_asset_check_evaluations()
+                checks = {(c.asset_key.to_user_string(), c.check_name): c.passed for c in evaluations}
+                failures = _failures(result, evaluations, graph, todo, pkey)
                 for f in failures:
                     failed.setdefault(dg.AssetKey.from_user_string(f.asset), []).append(f)
                 outcomes.append(RunOutcome(names, pkey, result.success and not failures, result.run_id, checks,
                                            failures))
-                warned = [c for c in result.get_asset_check_evaluations() if not c.passed and not c.blocking]
+                warned = [c for c in evaluations if not c.passed and not c.blocking]
                 for line in step_lines(result, instance):
                     log(line)
                 log(f"  {'ok' if result.success and not failures else 'FAILED'} run {result.run_id}"

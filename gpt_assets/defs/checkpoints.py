@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
+from gpt_assets.defs.common import md_table
 from gpt_assets.resources import Compute, DataRoot
 
 GROUP = "training"
@@ -53,10 +55,6 @@ class TrainingConfig(dg.Config):
 
 def resolved_table(cfg) -> dg.MetadataValue:
     """The resolved training config of a run (preset, typed fields and overrides applied) as a table."""
-    from dataclasses import asdict
-
-    from gpt_assets.defs.common import md_table
-
     rows = [{"field": k, "value": v} for k, v in asdict(cfg).items()
             if not k.endswith("_path") and k not in ("extra_val_paths",) and v not in ("", {}, None)]
     return dg.MetadataValue.md(md_table(rows, limit=100))

@@ -9,6 +9,13 @@ from gpt_assets.resources import DataRoot
 DROPS = "document_drops"  # one part per stage (and partition): doc_id, source, reason
 
 
+def check_result(name: str, passed: bool, failure: str, asset: str | None = None,
+                 **metadata) -> dg.AssetCheckResult:
+    """A check result whose description, when it fails, says what was measured against what and what to do."""
+    return dg.AssetCheckResult(check_name=name, asset_key=asset, passed=bool(passed), metadata=metadata,
+                               description=None if passed else failure)
+
+
 def md_cell(value: object, width: int = 160) -> str:
     """One table cell: floats to 4 significant digits, line breaks and pipes escaped, long text cut."""
     if isinstance(value, float):

@@ -10,7 +10,7 @@ import polars as pl
 from pydantic import Field
 
 from gpt_assets.automation import FOLLOW
-from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drops
+from gpt_assets.defs.common import check_result, md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import prompt_pool
 from gpt_assets.ingest.jsonl import ANON_USER
 from gpt_assets.ingest.landing import files_of
@@ -133,44 +133,39 @@ def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig,
     yield from _split_checks(out, config, split_meta)
 
 
-def _check(name: str, passed: bool, failure: str, **metadata) -> dg.AssetCheckResult:
-    """A check result whose description, when it fails, says what was measured against what and what to do."""
-    return dg.AssetCheckResult(check_name=name, passed=bool(passed), metadata=metadata,
-                               description=None if passed else failure)
-
-
 def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig, meta: dict):
     sizes = dict(out.group_by("split").len().iter_rows())
     scale = meta["size_scale"]  # 1 unless fit_to_pool scaled the configured sizes down
     want = {k: int(getattr(config, k) * scale) for k in TRAIN_SPLITS}
-    yield _check("split_sizes", all(sizes.get(k, 0) == v for k, v in want.items()),
+    yield check_result("split_sizes", all(sizes.get(k, 0) == v for k, v in want.items()),
                  f"split sizes {sizes} differ from the configured {want} (scale {scale:.4g}): a bug in the deal",
                  sizes=dg.MetadataValue.json(sizes), size_scale=scale)
     part = out.with_columns(pl.when(pl.col("split").is_in(TRAIN_SPLITS)).then(pl.lit("train"))
                             .otherwise(pl.col("split")).alias("part"))
     shared = part.group_by("user_id").agg(pl.col("part").n_unique().alias("n")).filter(pl.col("n") > 1).height
-    yield _check("users_disjoint", shared == 0,
+    yield check_result("users_disjoint", shared == 0,
                  f"{shared} users have prompts in two of train/val/test (should be 0): a bug in the user split",
                  users_in_two_parts=shared)
     dup = out.height - out["prompt_id"].n_unique()
-    yield _check("prompts_disjoint", dup == 0,
+    yield check_result("prompts_disjoint", dup == 0,
                  f"{dup} prompt ids appear twice across the splits (should be 0): give each line of "
                  "raw/prompts/ its own prompt_id", duplicated_prompt_ids=dup)
     non_api = out.filter((pl.col("split") == "ppo") & (pl.col("source") != "api")).height
-    yield _check("ppo_only_api", non_api == 0, f"{non_api} PPO prompts are not API prompts (should be 0): a bug in "
-                 "the deal", non_api=non_api)
+    yield check_result("ppo_only_api", non_api == 0,
+                 f"{non_api} PPO prompts are not API prompts (should be 0): a bug in the deal", non_api=non_api)
     top = int(out.group_by("user_id").len()["len"].max() or 0)
-    yield _check("users_capped", top <= config.max_per_user,
+    yield check_result("users_capped", top <= config.max_per_user,
                  f"a user has {top} prompts, over max_per_user={config.max_per_user}: a bug in the cap",
                  max_prompts_per_user=top)
     prefixes = out["text"].map_elements(lambda t: prefix_key(t, config.prefix_chars), return_dtype=pl.String)
     same = out.height - prefixes.n_unique()
-    yield _check("prefixes_unique", same == 0,
+    yield check_result("prefixes_unique", same == 0,
                  f"{same} prompts share a {config.prefix_chars}-character prefix with another (should be 0): a bug "
                  "in the prefix dedup", shared=same)
     leaks = sum(bool(EMAIL.search(t) or PHONE.search(t)) for t in out["text"])
-    yield _check("no_pii_left", leaks == 0, f"{leaks} prompts still hold an e-mail or phone number after the scrub "
-                 "(should be 0): extend gpt_assets/prompts/pii.py", prompts_with_pii=leaks)
+    yield check_result("no_pii_left", leaks == 0,
+                 f"{leaks} prompts still hold an e-mail or phone number after the scrub (should be 0): extend "
+                 "gpt_assets/prompts/pii.py", prompts_with_pii=leaks)
     errors, shares = {}, {}
     for name, (lab, api) in TABLE6.items():
         rows = out.filter(pl.col("split") == name)
@@ -180,7 +175,7 @@ def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig, meta: dict):
     worst = max(errors.values(), default=0)
     filled, unused = meta["labeler_quota_filled_by_api"], meta["train_labeler_unused"]
     by_fill = config.api_fills_labeler_quota and filled > 0 and unused == 0
-    yield _check("table6_shares", worst <= config.max_share_error or by_fill,
+    yield check_result("table6_shares", worst <= config.max_share_error or by_fill,
                  f"the labeler-written share is off Table 6 by up to {worst:.1%} (max_share_error "
                  f"{config.max_share_error:.1%}), with {filled} API prompts in labeler quotas and {unused} labeler "
                  "prompts unused: add labeler-written prompts, or set api_fills_labeler_quota: true for a pool "
@@ -189,7 +184,7 @@ def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig, meta: dict):
                  train_labeler_unused=unused)
     held = {p: out.filter(pl.col("split") == p).height for p in ("val", "test")}
     users = meta["users"]
-    yield _check("heldout_nonempty", held["val"] > 0 and held["test"] > 0,
+    yield check_result("heldout_nonempty", held["val"] > 0 and held["test"] > 0,
                  f"val holds {held['val']} prompts of {users['val']} users and test {held['test']} of "
                  f"{users['test']} users (each needs at least one; users fall there by a hash of user_id at "
                  f"val_user_share={config.val_user_share}, test_user_share={config.test_user_share}): raise the "
@@ -229,14 +224,14 @@ def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: L
         frame, data, "demonstrations", labeler=labeler.kind, parts=total, **extra,
         mean_response_words=round(frame["response"].str.split(" ").list.len().mean() or 0, 1)))
     if labeler.imported:
-        yield _check("one_per_sft_prompt", frame.height == 0 and human > 0,
+        yield check_result("one_per_sft_prompt", frame.height == 0 and human > 0,
                      f"labeler kind imported: {frame.height} generated demonstrations (should be 0) and {human} "
                      "imported ones (should be > 0): sft_model needs human demonstrations; add OpenAssistant trees "
                      "or Alpaca / self-instruct files under raw/feedback/ and materialize imported_demonstrations",
                      generated=frame.height, imported_demonstrations=human)
     else:
         ok = frame.height == sft.height and frame["prompt_id"].n_unique() == sft.height
-        yield _check("one_per_sft_prompt", ok,
+        yield check_result("one_per_sft_prompt", ok,
                      f"{frame['prompt_id'].n_unique()} SFT prompts have a demonstration, of {sft.height}: the "
                      f"{labeler.kind} labeler must answer every SFT prompt", demonstrations=frame.height,
                      sft_prompts=sft.height)

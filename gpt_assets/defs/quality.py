@@ -18,7 +18,14 @@ from gpt_assets.defs.ingest import cc_documents, reference_documents
 from gpt_assets.defs.webtext import webtext_documents
 from gpt_assets.mixture import count_tokens
 from gpt_assets.partitions import cc_crawls
-from gpt_assets.quality import ClassifierConfig, QualityClassifier, expected_keep, pareto_keep, train
+from gpt_assets.quality import (
+    ClassifierConfig,
+    QualityClassifier,
+    expected_keep,
+    keep_probability,
+    pareto_keep,
+    train,
+)
 from gpt_assets.resources import DataRoot
 
 GROUP = "quality_filter"
@@ -107,26 +114,26 @@ def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassif
     yield dg.MaterializeResult(metadata={**flat, "version": version,
                                          "path": dg.MetadataValue.path(str(folder / "model.bin"))})
     auc = metrics["heldout_roc_auc"]
-    ok = passed_all = bool(auc >= config.min_auc)
+    auc_ok = bool(auc >= config.min_auc)
     yield dg.AssetCheckResult(
-        check_name="heldout_auc", passed=ok, metadata={"heldout_roc_auc": auc, "min_auc": config.min_auc,
+        check_name="heldout_auc", passed=auc_ok, metadata={"heldout_roc_auc": auc, "min_auc": config.min_auc,
                                                        "heldout_docs": metrics["heldout_docs"]},
-        description=None if ok else (
+        description=None if auc_ok else (
             f"held-out ROC AUC {auc} of curated against raw CC is below min_auc {config.min_auc} on "
             f"{metrics['heldout_docs']} documents: give the classifier more curated and CC documents, or train "
             f"longer (epoch, lr; 2 epochs at lr 0.1 do not learn real text), then re-materialize."))
     cur, cc = metrics["expected_keep_rate_curated"], metrics["expected_keep_rate_cc"]
     ratio = cur / cc if cc and cc > 0 else float("inf")
-    ok = bool(ratio >= config.min_keep_ratio) if math.isfinite(cur) else False
+    keep_ok = bool(ratio >= config.min_keep_ratio) if math.isfinite(cur) else False
     yield dg.AssetCheckResult(
-        check_name="keeps_curated", passed=ok,
+        check_name="keeps_curated", passed=keep_ok,
         metadata={"expected_keep_rate_curated": cur, "expected_keep_rate_cc": cc,
                   "ratio": round(ratio, 2) if math.isfinite(ratio) else "inf", "min_keep_ratio": config.min_keep_ratio},
-        description=None if ok else (
+        description=None if keep_ok else (
             f"the Pareto rule (alpha {config.alpha}) keeps held-out curated text at {cur:.2%} and raw CC at "
             f"{cc:.2%}, a ratio of {ratio:.2f} below min_keep_ratio {config.min_keep_ratio}: the scores do not "
             "separate the classes; train longer or on more documents, then re-materialize."))
-    if passed_all and ok:  # what cc_quality_scores reads: never a classifier that failed its checks
+    if auc_ok and keep_ok:  # what cc_quality_scores reads: never a classifier that failed its checks
         tmp = folder.parent / f".LATEST.{os.getpid()}"
         tmp.write_text(version)
         os.replace(tmp, folder.parent / "LATEST")
@@ -182,7 +189,7 @@ def decile_table(scores: np.ndarray, keep: np.ndarray, alpha: float) -> list[dic
 
 def rule_interval(scores: np.ndarray, alpha: float, sigmas: float) -> tuple[float, float, float]:
     """(expected kept, low, high): the Pareto rule's kept count is a sum of Bernoulli(p_i), p_i = (2 - s_i)^-alpha."""
-    p = (2.0 - np.asarray(scores, dtype=float)) ** -alpha
+    p = keep_probability(scores, alpha)
     mean, sd = float(p.sum()), float(np.sqrt((p * (1 - p)).sum()))
     return mean, max(0.0, mean - sigmas * sd - 1), mean + sigmas * sd + 1
 

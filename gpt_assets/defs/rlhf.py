@@ -36,7 +36,7 @@ from gpt_assets.defs.checkpoints import (
     step_logger,
     version_of,
 )
-from gpt_assets.defs.common import curve_metadata, md_dict, md_table, table_metadata, write_drops
+from gpt_assets.defs.common import check_result, curve_metadata, md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.defs.params import PPOParams, RewardParams
 from gpt_assets.defs.prompts import LabelerResource
@@ -157,33 +157,27 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
 
     bad = rankings.filter((pl.col("k") < 2) | (pl.col("k") > scfg.k)
                           | (pl.col("ranking").list.sort() != pl.int_ranges(0, pl.col("k")))).height
-    yield _check("rm_rankings", "rankings_valid", bad == 0,
+    yield check_result("rankings_valid", bad == 0,
                  f"{bad} rankings are not a permutation of 2..{scfg.k} distinct responses (should be 0): a labeler "
-                 "returned a bad order; fix its rankings file", invalid_rows=bad)
+                 "returned a bad order; fix its rankings file", invalid_rows=bad, asset="rm_rankings")
     share = left.height / max(1, sum(sampled.values()))
-    yield _check("rm_rankings", "unranked_share", share <= config.max_unranked_share and rankings.height > 0,
+    yield check_result("unranked_share", share <= config.max_unranked_share and rankings.height > 0,
                  f"{share:.1%} of {sum(sampled.values())} sampled prompts were left unranked ({reasons}; at most "
                  f"max_unranked_share={config.max_unranked_share:.0%}) and {rankings.height} ranked: give the "
                  "labeler rankings for them (kind files), or with real human comparisons set labeler kind imported",
-                 unranked_share=round(share, 4), ranked=rankings.height)
+                 unranked_share=round(share, 4), ranked=rankings.height, asset="rm_rankings")
     expected = int(sum(math.comb(k, 2) for k in ks)) + imported.height
     yield from _reconcile(all_pairs, expected)
-
-
-def _check(asset: str, name: str, passed: bool, failure: str, **metadata) -> dg.AssetCheckResult:
-    """A check result whose description, when it fails, says what was measured against what and what to do."""
-    return dg.AssetCheckResult(asset_key=asset, check_name=name, passed=bool(passed), metadata=metadata,
-                               description=None if passed else failure)
 
 
 def _reconcile(pairs: pl.DataFrame, expected: int):
     same = pairs.filter(pl.col("chosen") == pl.col("rejected")).height
     both = pairs.group_by("prompt_id").agg(pl.col("split").n_unique().alias("n")).filter(pl.col("n") > 1).height
-    yield _check("rm_comparisons", "pairs_reconcile", expected == pairs.height and not same and not both,
+    yield check_result("pairs_reconcile", expected == pairs.height and not same and not both,
                  f"rm_comparisons has {pairs.height} pairs against {expected} expected, {same} with chosen == "
                  f"rejected and {both} prompts in both train and val (should be 0 and 0): a bug in the pairing or "
                  "the hold-out", expected=expected, rows=pairs.height, chosen_is_rejected=same,
-                 prompts_in_both_splits=both)
+                 prompts_in_both_splits=both, asset="rm_comparisons")
 
 
 def _imported_rm_data(config: RMDataConfig, data: DataRoot):
@@ -211,15 +205,16 @@ def _imported_rm_data(config: RMDataConfig, data: DataRoot):
         pairs_by_split=dg.MetadataValue.json(counts), heldout="by prompt_id hash (a prompt's pairs in one split)"))
     bad = imported.filter((pl.col("prompt").str.strip_chars() == "") | (pl.col("chosen").str.strip_chars() == "")
                           | (pl.col("rejected").str.strip_chars() == "") | (pl.col("chosen") == pl.col("rejected")))
-    yield _check("rm_rankings", "rankings_valid", bad.height == 0,
+    yield check_result("rankings_valid", bad.height == 0,
                  f"{bad.height} of {imported.height} imported comparisons are not a valid K = 2 ranking (an empty "
                  "side or chosen == rejected; should be 0): fix the file under raw/feedback/",
-                 invalid_rows=bad.height, comparisons=imported.height)
-    yield _check("rm_rankings", "unranked_share", counts["train"] > 0 and counts["val"] > 0,
+                 invalid_rows=bad.height, comparisons=imported.height, asset="rm_rankings")
+    yield check_result("unranked_share", counts["train"] > 0 and counts["val"] > 0,
                  f"labeler kind imported: {counts['train']} train and {counts['val']} held-out (val) human "
                  "comparisons; the reward model needs both: add HH-RLHF or OpenAssistant files under raw/feedback/ "
                  "(more prompts give a val part) and materialize imported_comparisons",
-                 train_comparisons=counts["train"], val_comparisons=counts["val"], val_prompts=prompts["val"])
+                 train_comparisons=counts["train"], val_comparisons=counts["val"], val_prompts=prompts["val"],
+                 asset="rm_rankings")
     yield from _reconcile(imported, data.lake.scan("imported_comparisons").select(pl.len()).collect().item()
                           if data.lake.parts("imported_comparisons") else 0)
 
@@ -342,11 +337,11 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     meta = {"val_accuracy": acc, "measured_on": on, "pairs": len(val) if val else len(val_imported)}
     lo, hi = wilson_interval(acc, meta["pairs"])
     meta = {**meta, "interval_95": f"{lo:.3f}-{hi:.3f}"}
-    yield _check("reward_model", "better_than_chance", math.isfinite(acc) and hi > config.block_below,
+    yield check_result("better_than_chance", math.isfinite(acc) and hi > config.block_below,
                  f"held-out accuracy {acc:.3f} on {meta['pairs']} {on} (95% interval {lo:.3f}-{hi:.3f}) shows the "
                  f"reward model no better than block_below={config.block_below} (chance): PPO would learn nothing "
                  "from it; train on more comparisons or a larger preset, or check that the comparisons' chosen "
-                 "side is the better one", above=config.block_below, **meta)
+                 "side is the better one", above=config.block_below, **meta, asset="reward_model")
     yield dg.AssetCheckResult(
         check_name="val_accuracy", passed=bool(acc >= config.min_val_accuracy), severity=dg.AssetCheckSeverity.WARN,
         metadata={**meta, "min": config.min_val_accuracy},

@@ -31,7 +31,7 @@ from gpt_assets.defs.checkpoints import (
     step_logger,
     version_of,
 )
-from gpt_assets.defs.common import curve_metadata, md_table
+from gpt_assets.defs.common import check_result, curve_metadata, md_table
 from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.defs.params import PretrainParams, SFTParams
 from gpt_assets.resources import Compute, DataRoot
@@ -141,15 +141,14 @@ def sft_model(context: dg.AssetExecutionContext, config: SFTParams, data: DataRo
 def _beats_uniform(ppl: float, folder) -> dg.AssetCheckResult:
     """A model that learned anything predicts held-out tokens better than a uniform guess over its vocabulary."""
     vocab = json.loads((folder / "config.json").read_text())["vocab_size"]
-    passed = bool(math.isfinite(ppl) and ppl < vocab)
-    return dg.AssetCheckResult(check_name="beats_uniform", passed=passed,
-                               metadata={"perplexity": ppl, "vocab_size": vocab}, description=None if passed else
-                               (f"held-out perplexity {ppl:.4g} is not below the vocabulary size {vocab} (a uniform "
-                                "guess): the model learned nothing; train longer (overrides max_steps / epochs) or on "
-                                "more data") if math.isfinite(ppl) else
-                               "no held-out perplexity: the held-out part of the training data is empty or shorter "
-                               "than one context; give it more data (training_mixture.token_budget for base_lm) or "
-                               "raise heldout_share")
+    if not math.isfinite(ppl):
+        failure = ("no held-out perplexity: the held-out part of the training data is empty or shorter than one "
+                   "context; give it more data (training_mixture.token_budget for base_lm) or raise heldout_share")
+    else:
+        failure = (f"held-out perplexity {ppl:.4g} is not below the vocabulary size {vocab} (a uniform guess): the "
+                   "model learned nothing; train longer (overrides max_steps / epochs) or on more data")
+    return check_result("beats_uniform", math.isfinite(ppl) and ppl < vocab, failure, perplexity=ppl,
+                        vocab_size=vocab)
 
 
 TRAINING_ASSETS = [bpe_tokenizer, base_lm, sft_model]

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import msgspec
 import pyarrow as pa
 
-from gpt_assets.ingest.ndjson import iter_lines, parse_json_object
+from gpt_assets.ingest.ndjson import decode_line, iter_lines, parse_json_object
 from gpt_assets.ingest.rejects import Reject
 
 REFERENCE_SCHEMA = pa.schema(
@@ -94,28 +95,18 @@ def _text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+_PROMPT_LINE = msgspec.json.Decoder(dict | str)  # an object, or a bare prompt string (the OASST prompt lottery)
+
+
 def _prompt_items(path: str | Path) -> Iterator[tuple[int, dict] | Reject]:
-    """(line, object) per line; a line that is a JSON string (a bare prompt, as the OASST prompt lottery writes
-    them) becomes ``{"text": ...}``."""
+    """(line, object) per line; a line that is a JSON string becomes ``{"text": ...}``."""
     file = str(path)
     for item in iter_lines(path):
         if isinstance(item, Reject):
             yield item
             continue
-        line_no, raw = item
-        if raw.lstrip()[:1] == b'"':
-            try:
-                value = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield Reject(file, line_no, "not_utf8", str(exc))
-                continue
-            except ValueError as exc:
-                yield Reject(file, line_no, "invalid_json", f"{exc}: {raw[:120]!r}")
-                continue
-            yield line_no, {"text": value}
-            continue
-        obj = parse_json_object(file, line_no, raw)
-        yield obj if isinstance(obj, Reject) else (line_no, obj)
+        value = decode_line(_PROMPT_LINE, file, *item)
+        yield value if isinstance(value, Reject) else (item[0], {"text": value} if isinstance(value, str) else value)
 
 
 def read_prompts(path: str | Path) -> Iterator[dict | Reject]:
