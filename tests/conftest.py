@@ -31,6 +31,7 @@ class Lineage:
     lake: object
     outcomes: list
     checks: dict  # (asset, check, partition) -> passed
+    metadata: dict  # asset -> latest materialization metadata (values)
 
     def sql(self, query: str) -> list[tuple]:
         from gpt_assets.catalog import query as run_query
@@ -58,8 +59,11 @@ def lineage(tiny_world) -> Lineage:
     resources = {**RESOURCES, "data": DataRoot(path=str(tiny_world))}
     with dg.instance_for_test() as instance:
         outcomes = run(defs, ASSETS, resources, instance, lake, log=lambda _: None, config=TINY_CONFIG)
+        metadata = {key.to_user_string(): {k: v.value for k, v in event.asset_materialization.metadata.items()}
+                    for key in instance.get_asset_keys()
+                    if (event := instance.get_latest_materialization_event(key))}
     checks = {(a, c, o.partition or ""): ok for o in outcomes for (a, c), ok in o.checks.items()}
-    return Lineage(tiny_world, lake, outcomes, checks)
+    return Lineage(tiny_world, lake, outcomes, checks, metadata)
 
 
 # CPU budgets on top of configs/real-data.yaml for the real landing zone (tests/real_landing.py), as TINY_CONFIG keeps

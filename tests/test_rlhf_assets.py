@@ -4,6 +4,7 @@ import json
 import math
 
 import polars as pl
+import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
 
@@ -58,3 +59,20 @@ def test_ppo_policy_and_its_evaluation_against_sft(lineage):
     assert {"gold_policy", "gold_baseline", "rm_policy", "rm_baseline"} <= set(ev.columns)
     assert ev["gold_policy"].is_between(0, 1).all()
     assert ("policy_evaluation", "ppo_beats_sft", "") in lineage.checks
+
+
+def test_policy_evaluation_reports_intervals_gold_means_and_best_of_n(lineage):
+    meta = lineage.metadata["policy_evaluation"]
+    assert meta["judge"] == "gold" and meta["ties"] == "counted as half a win"
+    for judge in ("gold", "rm"):
+        lo, hi = meta[f"{judge}_win_rate_lo"], meta[f"{judge}_win_rate_hi"]
+        assert 0.0 <= lo <= meta[f"{judge}_win_rate"] <= hi <= 1.0 and hi - lo > 0.05  # 64 prompts: a wide interval
+        assert [float(x) for x in meta[f"{judge}_win_rate_ci95"].split("-")] == pytest.approx([lo, hi], abs=1e-3)
+    for model in ("base_lm", "sft_model", "ppo_policy"):
+        assert 0.0 <= meta[f"gold_mean_{model}"] <= 1.0
+    assert meta["gold_mean_sft_model"] == meta["gold_mean_baseline"]
+    assert meta["best_of_prompts"] == 64  # min(best_of_prompts, test_prompts)
+    for n in (4, 16):
+        assert 0.0 <= meta[f"best_of_{n}_gold_mean"] <= 1.0 and 0.0 <= meta[f"best_of_{n}_gold_win_rate"] <= 1.0
+    assert "| gold_sft | gold_ppo |" in meta["examples"]
+    assert ("policy_evaluation", "sft_beats_base", "") in lineage.checks

@@ -25,7 +25,7 @@ from training.distributed import World, barrier
 from training.runtime import LogFn, print_log, rng_state, set_rng_state
 
 STEP_PREFIX = "step_"
-CURVE_KEYS = ("loss", "val_loss", "val_ppl", "accuracy", "reward", "kl", "pg_loss", "vf_loss", "ptx_loss")
+CURVE_KEYS = ("loss", "val_loss", "val_ppl", "accuracy", "reward", "gold", "kl", "pg_loss", "vf_loss", "ptx_loss")
 
 
 def atomic_dir(target: Path, write: Callable[[Path], None]) -> Path:

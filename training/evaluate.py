@@ -1,5 +1,5 @@
-"""Evaluation: win rate of policy A over B under a judge (InstructGPT §3.6), KL to a reference, perplexity, and how
-a policy orders held-out human comparisons."""
+"""Evaluation: win rate of policy A over B under a judge (InstructGPT §3.6), best-of-n by a reward model, KL to a
+reference, perplexity, and how a policy orders held-out human comparisons."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ class EvaluateConfig(RunConfig):
     temperature: float = 1.0  # paper silent for evaluation; ours
     batch_size: int = 16
 
-    PRESETS = {"tiny": {"max_new_tokens": 32, "batch_size": 32}, "gpt2-124m": {"device": "cuda"}}
+    PRESETS = {"tiny": {"max_new_tokens": 48, "batch_size": 32}, "gpt2-124m": {"device": "cuda"}}
 
 
 def _generator(seed: int, device: torch.device) -> torch.Generator:
@@ -113,6 +114,21 @@ def win_rate(policy: nn.Module, baseline: nn.Module, tokenizer, prompts: Sequenc
     n = len(prompts)
     return {"win_rate": (wins + 0.5 * ties) / n if n else math.nan, "wins": float(wins), "ties": float(ties),
             "losses": float(n - wins - ties), "n": float(n)}
+
+
+def best_of_n(model: nn.Module, tokenizer, prompts: Sequence[str], n: int, score_fn: Judge, *,
+              max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0, batch_size: int = 16) -> list[str]:
+    """Per prompt, the one of ``n`` sampled responses that ``score_fn`` (a reward model) scores highest; the first of
+    equal scores.
+
+    Best-of-n against a reward model is the reference point RL from it should approach (Gao et al. 2022). The n
+    samples come from one :func:`generate` over each prompt repeated n times; with n = 1 it is :func:`generate`.
+    """
+    if n < 1:
+        raise ValueError(f"best_of_n needs n >= 1, got {n}")
+    samples = generate(model, tokenizer, [p for p in prompts for _ in range(n)], max_new_tokens=max_new_tokens,
+                       temperature=temperature, seed=seed, batch_size=batch_size)
+    return [max(samples[i * n:(i + 1) * n], key=partial(score_fn, p)) for i, p in enumerate(prompts)]
 
 
 @torch.no_grad()

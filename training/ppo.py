@@ -39,7 +39,10 @@ class PPOConfig(RunConfig):
     reward_model: str = ""  # reward model folder; "" when a reward function is passed instead
     value_init: str = ""  # "" = the reward model (C.4: value function initialised from the RM), else the policy
     kl_coef: float = 0.02  # beta, per-token KL penalty to the SFT policy (§3.5 eq. 2, C.4)
-    ptx_coef: float = 27.8  # gamma_ptx, pretraining loss coefficient (§3.5, C.4); 0 = plain PPO
+    # gamma_ptx (§3.5 eq. 2, C.4): multiplies the mean next-token loss per pretraining token, added to the PPO loss (a
+    # mean per response token) before one optimizer step, as C.4 accumulates both gradients and DeepSpeed-Chat applies
+    # its unsup_coef 27.8; 0 = plain PPO
+    ptx_coef: float = 27.8
     gamma: float = 1.0  # C.4: no discount when estimating the generalised advantage
     lam: float = 0.95  # GAE lambda: paper silent; ours (Stiennon et al. 2020's value)
     clip_ratio: float = 0.2  # C.4: PPO clip ratio 0.2
@@ -65,7 +68,8 @@ class PPOConfig(RunConfig):
     max_prompt_len: int = 0  # 0 = the context less max_new_tokens
     no_eos_penalty: float = -1.0  # paper silent; ours: added to the score of responses that never emit EOS; 0 = off
     whiten_advantages: bool = True  # paper silent; ours (standard PPO practice)
-    ptx_batch_size: int = 0  # pretraining sequences per minibatch; 0 = minibatch_size; paper's ratio not reproduced
+    ptx_batch_size: int = 0  # pretraining sequences per minibatch; 0 = 8 x minibatch_size (C.4: 8 times more
+    # pretraining examples than RL episodes)
     ptx_block_size: int = 0  # tokens per pretraining sequence; 0 = the model's context
     prompts_path: str = ""  # CLI only: .jsonl/.parquet with a prompt column
     prompt_column: str = "prompt"
@@ -76,7 +80,7 @@ class PPOConfig(RunConfig):
     # to SFT by the gold preference (win 0.45 vs 0.52 without, plain PPO on the demo world; bench/RESULTS.md).
     PRESETS = {
         "tiny": {"episodes": 320, "batch_size": 16, "minibatch_size": 8, "micro_batch_size": 16, "lr": 1e-4,
-                 "value_lr": 1e-3, "warmup_iters": 2, "ema_decay": 0.0, "max_new_tokens": 32, "ptx_block_size": 64,
+                 "value_lr": 1e-3, "warmup_iters": 2, "ema_decay": 0.0, "max_new_tokens": 48, "ptx_block_size": 64,
                  "no_eos_penalty": 0.0, "log_every": 1},
         "gpt2-124m": {"device": "cuda", "micro_batch_size": 32, "max_new_tokens": 128, "checkpoint_every": 50},
     }
@@ -95,6 +99,7 @@ class Rollout:
     ref_logprobs: torch.Tensor
     values: torch.Tensor
     scores: torch.Tensor  # (B,) reward model (or reward function) score, before the no-EOS penalty
+    monitor: torch.Tensor | None  # (B,) the monitor's score (the gold preference where known), never trained on
     rewards: torch.Tensor
     advantages: torch.Tensor
     returns: torch.Tensor
@@ -149,7 +154,7 @@ def token_values(value_model: nn.Module, ids: torch.Tensor, mask: torch.Tensor, 
 class PPOTrainer:
     """Policy, frozen reference, value function, optional reward model and EMA: one PPO-ptx run."""
 
-    def __init__(self, cfg: PPOConfig, reward_fn: RewardFn | None = None):
+    def __init__(self, cfg: PPOConfig, reward_fn: RewardFn | None = None, monitor_fn: RewardFn | None = None):
         if not reward_fn and not cfg.reward_model:
             raise ValueError("PPO needs a reward model folder (reward_model) or a reward function")
         self.cfg = cfg
@@ -159,6 +164,7 @@ class PPOTrainer:
         self.policy = AutoModelForCausalLM.from_pretrained(cfg.policy_init, **no_dropout).to(device)
         self.reference = copy.deepcopy(self.policy).requires_grad_(False).eval()
         self.reward_fn = reward_fn
+        self.monitor_fn = monitor_fn
         self.reward_model = None
         if cfg.reward_model:
             self.reward_model = load_reward_model(cfg.reward_model).to(device).requires_grad_(False).eval()
@@ -178,17 +184,18 @@ class PPOTrainer:
             return 1.0
         return 0.1 + 0.9 * step / self.cfg.warmup_iters
 
+    def _judge(self, fn: RewardFn, s: Samples, prompts: Sequence[str]) -> torch.Tensor:
+        texts = self.tokenizer.batch_decode(s.responses(drop_eos=self.tokenizer.eos_token_id))
+        return torch.tensor([fn(p, t) for p, t in zip(prompts, texts, strict=True)], device=self.device,
+                            dtype=torch.float)
+
     @torch.no_grad()
     def score(self, s: Samples, prompts: Sequence[str]) -> torch.Tensor:
         """Reward model score (read at the last non-pad token) or the reward function's."""
         if self.reward_fn:
-            texts = self.tokenizer.batch_decode(s.responses(drop_eos=self.tokenizer.eos_token_id))
-            scores = torch.tensor([self.reward_fn(p, t) for p, t in zip(prompts, texts, strict=True)],
-                                  device=self.device, dtype=torch.float)
-        else:
-            with autocast(self.device):
-                scores = self.reward_model(**model_inputs(s.input_ids, s.attention_mask)).logits[:, 0].float()
-        return scores
+            return self._judge(self.reward_fn, s, prompts)
+        with autocast(self.device):
+            return self.reward_model(**model_inputs(s.input_ids, s.attention_mask)).logits[:, 0].float()
 
     @torch.no_grad()
     def rollout(self, prompts: Sequence[str], generator: torch.Generator) -> Rollout:
@@ -196,7 +203,7 @@ class PPOTrainer:
         cfg, tok = self.cfg, self.tokenizer
         self.policy.eval()
         self.value.eval()
-        chunks, logp, ref, values, scores = [], [], [], [], []
+        chunks, logp, ref, values, scores, monitor = [], [], [], [], [], []
         for i in range(0, len(prompts), cfg.micro_batch_size):
             batch = prompts[i:i + cfg.micro_batch_size]
             ids = encode_prompts(tok, batch, self.max_prompt_len)
@@ -205,6 +212,8 @@ class PPOTrainer:
                            pad_id=tok.pad_token_id, temperature=cfg.temperature, top_k=cfg.top_k, generator=generator)
             chunks.append(s)
             scores.append(self.score(s, batch))
+            if self.monitor_fn:
+                monitor.append(self._judge(self.monitor_fn, s, batch))
         s = concat(chunks, tok.pad_token_id)
         for i in range(0, len(prompts), cfg.micro_batch_size):
             rows = slice(i, i + cfg.micro_batch_size)
@@ -221,7 +230,8 @@ class PPOTrainer:
         advantages, returns = gae(rewards, values, mask, cfg.gamma, cfg.lam)
         if cfg.whiten_advantages:
             advantages = whiten(advantages, mask)
-        return Rollout(s, logp, ref, values, scores, rewards, advantages, returns)
+        return Rollout(s, logp, ref, values, scores, torch.cat(monitor) if monitor else None, rewards, advantages,
+                       returns)
 
     def update(self, r: Rollout, generator: torch.Generator, ptx: np.ndarray | None, factor: float) -> dict[str, float]:
         """``ppo_epochs`` passes over random minibatches: clipped surrogate + clipped value loss + gamma_ptx * LM loss.
@@ -283,7 +293,7 @@ class PPOTrainer:
         """gamma_ptx times the next-token loss of pretraining sequences (gradients added to the PPO ones)."""
         cfg = self.cfg
         block = min(cfg.ptx_block_size or self.policy.config.n_positions, self.policy.config.n_positions)
-        x = random_blocks(ptx, block, cfg.ptx_batch_size or cfg.minibatch_size, generator).to(self.device)
+        x = random_blocks(ptx, block, cfg.ptx_batch_size or 8 * cfg.minibatch_size, generator).to(self.device)
         total = 0.0
         for i in range(0, len(x), cfg.micro_batch_size):
             xb = x[i:i + cfg.micro_batch_size]
@@ -306,6 +316,7 @@ def rollout_metrics(r: Rollout) -> dict[str, float]:
     mask = r.mask
     kl = ((r.logprobs - r.ref_logprobs) * mask).sum(dim=1)
     return {
+        **({"gold": r.monitor.mean().item()} if r.monitor is not None else {}),
         "reward": r.scores.mean().item(),
         "kl": kl.mean().item(),
         "total_reward": r.rewards.sum(dim=1).mean().item(),
@@ -316,11 +327,16 @@ def rollout_metrics(r: Rollout) -> dict[str, float]:
 
 
 def train_ppo(cfg: PPOConfig, prompts: Sequence[str], ptx_texts: Iterable[str] = (),
-              reward_fn: RewardFn | None = None, log: LogFn = print_log) -> TrainResult:
-    """Run PPO(-ptx) from ``cfg.policy_init``; returns the policy (its EMA when enabled) and per-step metrics."""
+              reward_fn: RewardFn | None = None, log: LogFn = print_log,
+              monitor_fn: RewardFn | None = None) -> TrainResult:
+    """Run PPO(-ptx) from ``cfg.policy_init``; returns the policy (its EMA when enabled) and per-step metrics.
+
+    ``monitor_fn`` (the gold preference, where known) scores every rollout beside the reward it is trained on: its
+    mean is ``gold`` in the history, and the final folder gets ``overoptimization.png`` (Gao et al. 2022).
+    """
     if not prompts:
         raise ValueError("PPO needs prompts")
-    trainer = PPOTrainer(cfg, reward_fn)
+    trainer = PPOTrainer(cfg, reward_fn, monitor_fn)
     ptx = None
     if cfg.ptx_coef:
         ptx = cached_tokens(ptx_texts, trainer.tokenizer, Path(cfg.out_dir) / f".{cfg.name}.tokens" / "ptx.bin")
@@ -346,8 +362,36 @@ def train_ppo(cfg: PPOConfig, prompts: Sequence[str], ptx_texts: Iterable[str] =
     policy = trainer.ema if trainer.ema is not None else trainer.policy
     final = {k: history[-1][k] for k in ("reward", "kl")} if history else {}
     path = ckpt.finish(policy, trainer.tokenizer, final, history)
+    if monitor_fn and ckpt.world.main:
+        plot_overoptimization(history, path / "overoptimization.png")
     shutil.rmtree(Path(cfg.out_dir) / f".{cfg.name}.tokens", ignore_errors=True)
     return TrainResult(model=policy, path=path, history=history, metrics=final)
+
+
+def plot_overoptimization(history: Sequence[dict[str, float]], path: Path) -> bool:
+    """Gold score and reward-model score of the rollouts against their KL to the SFT policy (Gao et al. 2022, Fig. 1):
+    the reward rising while the gold score falls is over-optimization of the reward model."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return False
+    rows = [h for h in history if "gold" in h and "kl" in h]
+    if not rows:
+        return False
+    fig = Figure(figsize=(6, 3.2))
+    ax = fig.subplots()
+    kl = [h["kl"] for h in rows]
+    ax.plot(kl, [h["gold"] for h in rows], "o-", ms=3, label="gold score", color="tab:green")
+    ax.set_xlabel("KL(policy || SFT) per response, nats")
+    ax.set_ylabel("gold score")
+    twin = ax.twinx()
+    twin.plot(kl, [h["reward"] for h in rows], "s-", ms=3, label="reward model score", color="tab:blue")
+    twin.set_ylabel("reward model score")
+    fig.legend(loc="lower right", fontsize=7)
+    ax.set_title("gold and reward-model score against KL over training", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    return True
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -51,7 +51,7 @@ class PretrainConfig(RunConfig):
 
     PRESETS = {
         "tiny": {"n_layer": 3, "n_head": 4, "n_embd": 96, "n_ctx": 128, "dropout": 0.0, "batch_size": 16,
-                 "micro_batch_size": 16, "max_steps": 200, "lr": 3e-3, "warmup_steps": 10, "eval_every": 50,
+                 "micro_batch_size": 16, "max_steps": 600, "lr": 3e-3, "warmup_steps": 10, "eval_every": 50,
                  "eval_batches": 4, "log_every": 10},
         "gpt2-124m": {"device": "cuda", "micro_batch_size": 32, "checkpoint_every": 1000},
     }

@@ -8,7 +8,7 @@ stage's config in ``training/``.
 
 # No `from __future__ import annotations`: Dagster reads the annotations.
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -27,7 +27,7 @@ class PretrainParams(TrainingConfig):
     batch_size: int | None = Field(default=None, description="Sequences per step; GPT-2 §2.3: 512; None = preset "
                                    "(tiny 16).")
     max_steps: int | None = Field(default=None, description="Steps; GPT-3 §2.2 trained on 300B tokens (~600k "
-                                  "steps); None = preset (tiny 200).")
+                                  "steps); None = preset (tiny 600: ~3.6 passes over the demo mixture).")
     lr: float | None = Field(default=None, description="Peak learning rate; GPT-3 Table 2.1 (125M): 6e-4; None = "
                              "preset (tiny 3e-3).")
     warmup_steps: int | None = Field(default=None, description="GPT-3 App. B: linear warmup over 375M tokens "
@@ -70,9 +70,12 @@ class PPOParams(TrainingConfig):
                                                   "episodes", "batch_size", "minibatch_size", "lr", "ema_decay")
     kl_coef: float = Field(default=0.02, description="beta: per-token KL penalty to the SFT policy, subtracted from "
                            "the reward (InstructGPT §3.5 eq. 2, C.4).")
-    ptx_coef: float = Field(default=27.8, description="gamma_ptx: weight of the pretraining term (§3.5 eq. 2, C.4); "
-                            "here it multiplies the mean per-token next-token loss of a pretraining minibatch, added "
-                            "to the PPO loss (a mean per response token) before each optimizer step; 0 = plain PPO.")
+    ptx_coef: float = Field(default=27.8, description="gamma_ptx: weight of the pretraining term (§3.5 eq. 2, C.4). "
+                            "It multiplies the mean per-token next-token loss of a pretraining batch of 8x the RL "
+                            "minibatch's sequences (C.4: 8 times more pretraining examples than RL episodes), added "
+                            "to the PPO loss (a mean per response token) before one optimizer step, as C.4 "
+                            "accumulates both gradients and DeepSpeed-Chat applies its unsup_coef 27.8; 0 = plain "
+                            "PPO.")
     clip_ratio: float = Field(default=0.2, description="InstructGPT C.4: PPO clip ratio 0.2.")
     gamma: float = Field(default=1.0, description="InstructGPT C.4: no discount in the generalized advantage.")
     ppo_epochs: int = Field(default=1, description="InstructGPT C.4: one inner epoch over each batch.")
@@ -86,3 +89,7 @@ class PPOParams(TrainingConfig):
                              "reproduced); None = preset (tiny 1e-4, gpt2-124m 1e-5).")
     ema_decay: float | None = Field(default=None, description="InstructGPT C.4: EMA of the policy weights, 0.992; "
                                     "None = preset (gpt2-124m 0.992, tiny 0 = off).")
+    reward: Literal["reward_model", "gold"] = Field(
+        default="reward_model", description="What PPO maximizes: the reward model (InstructGPT §3.5), or the sample "
+        "world's gold preference itself, the oracle upper bound (Gao et al. 2022's gold reward model); either way the "
+        "gold score is recorded per iteration where it is known.")

@@ -36,7 +36,15 @@ from gpt_assets.defs.checkpoints import (
     step_logger,
     version_of,
 )
-from gpt_assets.defs.common import check_result, curve_metadata, md_dict, md_table, table_metadata, write_drops
+from gpt_assets.defs.common import (
+    check_result,
+    curve_metadata,
+    image_md,
+    md_dict,
+    md_table,
+    table_metadata,
+    write_drops,
+)
 from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.defs.params import PPOParams, RewardParams
 from gpt_assets.defs.prompts import LabelerResource
@@ -277,8 +285,9 @@ def _ranking_frame(rankings) -> pl.DataFrame:
 
 
 class RewardModelConfig(RewardParams):
-    min_val_accuracy: float = Field(default=0.65, description="The val_accuracy check (warns): held-out pairwise "
-                                    "accuracy against the labeler at least this.")
+    min_val_accuracy: float = Field(default=0.68, description="The val_accuracy check (warns): held-out pairwise "
+                                    "accuracy against the labeler at least this (ours; the noise-free gold ceiling "
+                                    "is reported beside it: labelers agree 72.6%, InstructGPT App. B).")
     # the `better_than_chance` check (blocks PPO): a reward model at chance teaches nothing. It blocks when the held-out
     # pairs show it: the upper end of accuracy's 95% Wilson interval at or below this (100 pairs cannot tell 0.55
     # from 0.5; a point estimate would block a coin flip's worth of good models)
@@ -299,7 +308,8 @@ class RewardModelConfig(RewardParams):
                                          description="The same held-out accuracy at least min_val_accuracy.")],
           description="The SFT model with a scalar head, trained 1 epoch on K-wise rankings and imported human "
                       "comparisons; bias: demos mean 0.")
-def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, data: DataRoot, compute: Compute):
+def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, data: DataRoot, compute: Compute,
+                 labeler: LabelerResource):
     from training.config import from_dict
     from training.reward import Ranking, RewardConfig, train_reward
 
@@ -325,7 +335,10 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
                              step_logger(context), extra_val={"imported": val_imported}).metrics)
     record(context, data, "reward_model", version, metrics)
     human = metrics.get("val_accuracy_imported")
+    ceiling = _gold_ceiling(labeler.labeler(data), data.lake.scan("rm_rankings").filter(pl.col("split") == "val")
+                            .collect()) if labeler.kind == "simulated" and val else None
     yield dg.MaterializeResult(metadata={
+        **({"val_gold_ceiling": round(ceiling, 4)} if ceiling is not None else {}),
         **numeric(metrics), "version": version, "preset": preset, "device": device,
         "train_rankings": len(train), "val_rankings": len(val), "human_val_pairs": len(val_imported),
         **({"heldout_human_accuracy": human} if human is not None else {}),
@@ -334,7 +347,8 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     # the sampled val rankings when there are any (simulated / files labeler), else the held-out human comparisons
     on = "sampled val rankings" if val else "held-out human comparisons"
     acc = metrics.get("val_accuracy" if val else "val_accuracy_imported", math.nan)
-    meta = {"val_accuracy": acc, "measured_on": on, "pairs": len(val) if val else len(val_imported)}
+    meta = {"val_accuracy": acc, "measured_on": on, "pairs": len(val) if val else len(val_imported),
+            **({"gold_ceiling": round(ceiling, 4)} if ceiling is not None else {})}
     lo, hi = wilson_interval(acc, meta["pairs"])
     meta = {**meta, "interval_95": f"{lo:.3f}-{hi:.3f}"}
     yield check_result("better_than_chance", math.isfinite(acc) and hi > config.block_below,
@@ -346,8 +360,10 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
         check_name="val_accuracy", passed=bool(acc >= config.min_val_accuracy), severity=dg.AssetCheckSeverity.WARN,
         metadata={**meta, "min": config.min_val_accuracy},
         description=None if acc >= config.min_val_accuracy else
-        f"held-out accuracy {acc:.3f} on the {on} is below min_val_accuracy={config.min_val_accuracy}: more "
-        "comparisons, a larger preset or more SFT steps raise it")
+        f"held-out accuracy {acc:.3f} on the {on}"
+        + (f" (the noise-free gold preference scores {ceiling:.3f} on them)" if ceiling is not None else "")
+        + f" is below min_val_accuracy={config.min_val_accuracy}: more comparisons (rm_prompts, k), a larger preset "
+        "or more SFT steps raise it")
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, deps=["reward_model", "sft_model", "prompt_splits", "training_mixture"],
@@ -355,40 +371,51 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
                                                     description="Mean reward of the last third of iterations above "
                                                                 "the first third's.")],
           description="PPO-ptx from the SFT model against the reward model (KL to SFT, pretraining mix).")
-def ppo_policy(context: dg.AssetExecutionContext, config: PPOParams, data: DataRoot, compute: Compute):
+def ppo_policy(context: dg.AssetExecutionContext, config: PPOParams, data: DataRoot, compute: Compute,
+               labeler: LabelerResource):
     from training.config import from_dict
     from training.ppo import PPOConfig, train_ppo
 
     preset, device = resolve_preset(config, compute)
     prompts = data.lake.scan("prompt_splits").filter(pl.col("split") == "ppo").select("prompt_id", "text") \
         .collect().sort("prompt_id")
+    gold = _gold_judge(labeler, data, prompts)
+    if config.reward == "gold" and gold is None:
+        raise dg.Failure("reward gold (the oracle run) needs the sample world's gold preference: the simulated labeler "
+                         "and prompts it generated; with other labelers PPO trains against the reward model")
     mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
     ptx = mix.filter(~heldout(mix["doc_id"], config.heldout_share))
     cfg = from_dict(PPOConfig, config.training_config(preset, device=device))
-    cfg = replace(cfg, policy_init=latest(data, "sft_model"), reward_model=latest(data, "reward_model"))
-    version = version_of(cfg, fingerprint(prompts, "prompt_id"), fingerprint(ptx, "doc_id") if cfg.ptx_coef else "")
+    oracle = config.reward == "gold"
+    cfg = replace(cfg, policy_init=latest(data, "sft_model"),
+                  reward_model="" if oracle else latest(data, "reward_model"))
+    version = version_of(cfg, fingerprint(prompts, "prompt_id"), fingerprint(ptx, "doc_id") if cfg.ptx_coef else "",
+                         "oracle" if oracle else "")
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "ppo_policy"), name=version)
     saved = saved_run(cfg.final_dir)
     if saved:
         metrics, history = saved["metrics"], saved["history"]
     else:
         result = train_ppo(cfg, prompts["text"].to_list(), ptx["text"].to_list() if cfg.ptx_coef else (),
-                           log=step_logger(context))
+                           reward_fn=gold if oracle else None, log=step_logger(context), monitor_fn=gold)
         metrics, history = result.metrics, result.history
-    rewards = [h["reward"] for h in history]
-    third = max(1, len(rewards) // 3)
-    first, last = sum(rewards[:third]) / third, sum(rewards[-third:]) / third
+    first, last = _thirds([h["reward"] for h in history])
     metrics = {**metrics, "reward_first_third": first, "reward_last_third": last,
                "iterations": len(history), "episodes": len(history) * cfg.batch_size, "ptx_coef": cfg.ptx_coef}
+    if history and "gold" in history[0]:
+        metrics["gold_first_third"], metrics["gold_last_third"] = _thirds([h["gold"] for h in history])
     record(context, data, "ppo_policy", version, metrics)
     curve = cfg.final_dir / "curve.png"
     yield dg.MaterializeResult(metadata={
         **numeric(metrics), "version": version, "preset": preset, "device": device,
-        "objective": "PPO-ptx" if cfg.ptx_coef else "PPO",
+        "objective": ("PPO-ptx" if cfg.ptx_coef else "PPO") + (" against the gold preference" if oracle else ""),
         "history": dg.MetadataValue.md(md_table([{k: round(v, 4) for k, v in h.items()
-                                                  if k in ("step", "reward", "kl", "total_reward", "response_len",
-                                                           "eos_rate", "ptx_loss")} for h in history], limit=30)),
+                                                  if k in ("step", "reward", "gold", "kl", "total_reward",
+                                                           "response_len", "eos_rate", "ptx_loss")} for h in history],
+                                                limit=30)),
         "config": resolved_table(cfg), **curve_metadata(curve.parent),
+        **({"overoptimization": image_md(curve.parent / "overoptimization.png", "gold and RM score against KL")}
+           if (curve.parent / "overoptimization.png").exists() else {}),
         "path": dg.MetadataValue.path(str(cfg.final_dir))})
     yield dg.AssetCheckResult(check_name="reward_rose", passed=last > first,
                               severity=dg.AssetCheckSeverity.WARN,
@@ -404,8 +431,17 @@ class EvaluationConfig(TrainingConfig):
 
     test_prompts: int = Field(default=-1, description="Test-split prompts (InstructGPT §3.6: held-out users); -1 = "
                               "the preset's budget (tiny 400, gpt2-124m 2,000), 0 = all.")
-    min_win_rate: float = Field(default=0.55, description="The ppo_beats_sft check (warns): PPO's win rate against "
-                                "SFT by the gold preference (or the RM's) at least this.")
+    min_win_rate: float = Field(default=0.60, description="The ppo_beats_sft check (warns): PPO's win rate against "
+                                "SFT by the gold preference (or the RM's), ties half, at least this (issue 12's "
+                                "target), and its 95% Wilson interval above 0.5.")
+    min_sft_gain: float = Field(default=2.0, description="The sft_beats_base check (warns): SFT's mean gold score on "
+                                "the test prompts at least this many times base_lm's (target 2x: InstructGPT §4, "
+                                "issue 12).")
+    best_of: list[int] = Field(default=[4, 16], description="n of best-of-n from the SFT model by the reward model, "
+                               "judged by gold: the reference point PPO should approach (Gao et al. 2022 / "
+                               "InstructGPT).")
+    best_of_prompts: int = Field(default=200, description="Test prompts for best-of-n (the first of the sampled "
+                                 "ones); ours: a CPU budget.")
     perplexity_docs: int = Field(default=200, description="Held-out mixture documents for the alignment tax "
                                  "(perplexity of base, SFT and PPO); ours: a CPU budget.")
     human_pairs: int = Field(
@@ -416,16 +452,31 @@ class EvaluationConfig(TrainingConfig):
 
 @dg.asset(group_name=GROUP, kinds={"pytorch", "parquet"}, deps=["ppo_policy", "sft_model", "reward_model", "base_lm"],
           pool=POOL, check_specs=[dg.AssetCheckSpec("ppo_beats_sft", asset="policy_evaluation",
-                                                    description="Win rate of PPO over SFT on test prompts at least "
-                                                                "min_win_rate (gold judge where known, else the RM).")],
-          description="PPO vs SFT on held-out test prompts: win rates (gold, RM), KL, perplexity (alignment tax); "
-                      "and how each orders held-out human comparisons.")
+                                                    description="Win rate of PPO over SFT on test prompts (ties "
+                                                                "half; gold judge where known, else the RM) at "
+                                                                "least min_win_rate, the lower end of its 95% "
+                                                                "Wilson interval above 0.5."),
+                                  dg.AssetCheckSpec("sft_beats_base", asset="policy_evaluation",
+                                                    description="SFT's mean gold score on the test prompts at least "
+                                                                "min_sft_gain times base_lm's, both sampled alike; "
+                                                                "passes unmeasured without a gold judge.")],
+          description="PPO vs SFT on held-out test prompts: win rates (gold, RM) with 95% intervals, KL, perplexity "
+                      "(alignment tax); gold means of base, SFT and PPO; best-of-n from SFT by the RM; and how SFT "
+                      "and PPO order held-out human comparisons.")
 def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfig, data: DataRoot,
                       compute: Compute, labeler: LabelerResource):
     from transformers import AutoModelForCausalLM
 
     from training.config import from_dict
-    from training.evaluate import EvaluateConfig, compare, human_preference, kl_to_reference, perplexity, summarize
+    from training.evaluate import (
+        EvaluateConfig,
+        compare,
+        generate,
+        human_preference,
+        kl_to_reference,
+        perplexity,
+        summarize,
+    )
     from training.reward import load_reward_model, reward_judge
     from training.runtime import setup
     from training.tokenizer import load_tokenizer
@@ -448,10 +499,24 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
           "batch_size": ecfg.batch_size}
     rows = compare(policy, baseline, tokenizer, texts, judges, **kw)
     summary = {f"{j}_{k}": v for j in judges for k, v in summarize(rows, j).items()}
+    intervals = {j: wilson_interval(summary[f"{j}_win_rate"], len(rows)) for j in judges}
+    for j, (lo, hi) in intervals.items():
+        summary[f"{j}_win_rate_lo"], summary[f"{j}_win_rate_hi"] = lo, hi
     summary["kl_to_sft"] = kl_to_reference(policy, baseline, tokenizer, texts, **kw)
     held = _heldout_docs(data, config)
+    gold = judges.get("gold")
+    base = AutoModelForCausalLM.from_pretrained(paths["base_lm"]).to(device) if held or gold else None
+    skipped: dict[str, str] = {}
+    if gold:
+        base_responses = generate(base, tokenizer, texts, **kw)
+        summary["gold_mean_base_lm"] = _mean([gold(p, r) for p, r in zip(texts, base_responses, strict=True)])
+        summary["gold_mean_sft_model"] = summary["gold_mean_baseline"]
+        summary["gold_mean_ppo_policy"] = summary["gold_mean_policy"]
+        summary.update(_best_of(baseline, tokenizer, rows[:config.best_of_prompts], gold, judges["rm"],
+                                config.best_of, kw))
+    else:
+        skipped["best_of"] = skipped["gold_means"] = NO_GOLD
     if held:
-        base = AutoModelForCausalLM.from_pretrained(paths["base_lm"]).to(device)
         for name, model in (("base_lm", base), ("sft_model", baseline), ("ppo_policy", policy)):
             summary[f"perplexity_{name}"] = perplexity(model, tokenizer, held, ecfg.batch_size)
         summary["alignment_tax_ppl"] = summary["perplexity_ppo_policy"] - summary["perplexity_sft_model"]
@@ -467,20 +532,44 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
     data.publish("policy_evaluation")
     judge = "gold" if "gold" in judges else "rm"
     win = summary[f"{judge}_win_rate"]
+    lo, hi = intervals[judge]
     versions = {a: p.rsplit("/", 1)[-1] for a, p in paths.items()}
+    examples = [{"prompt": r["prompt"][-80:], "sft": r["baseline_response"], "ppo": r["policy_response"],
+                 **({"gold_sft": round(r["gold_baseline"], 2), "gold_ppo": round(r["gold_policy"], 2)}
+                    if gold else {})} for r in rows[:8]]
     yield dg.MaterializeResult(metadata=table_metadata(
         frame, data, "policy_evaluation", **{k: round(v, 4) for k, v in numeric(summary).items()},
-        judge=judge, versions=md_dict(versions, "asset", "version"),
-        examples=dg.MetadataValue.md(md_table([{"prompt": r["prompt"][-80:], "sft": r["baseline_response"],
-                                                "ppo": r["policy_response"]} for r in rows[:8]]))))
-    yield dg.AssetCheckResult(check_name="ppo_beats_sft", passed=bool(win >= config.min_win_rate),
-                              severity=dg.AssetCheckSeverity.WARN,
-                              metadata={"judge": judge, "win_rate": win, "min": config.min_win_rate,
-                                        "kl_to_sft": summary["kl_to_sft"]},
-                              description=None if win >= config.min_win_rate else
-                              f"PPO wins {win:.1%} of {len(rows)} test prompts against SFT by the {judge} judge, "
-                              f"below min_win_rate={config.min_win_rate:.0%}: run PPO longer (overrides episodes) "
-                              "or improve the reward model first")
+        **{f"{j}_win_rate_ci95": f"{a:.3f}-{b:.3f}" for j, (a, b) in intervals.items()},
+        ties="counted as half a win", **skipped,
+        judge=judge, versions=md_dict(versions, "asset", "version"), examples=dg.MetadataValue.md(md_table(examples))))
+    ok = win >= config.min_win_rate and lo > 0.5
+    yield dg.AssetCheckResult(check_name="ppo_beats_sft", passed=bool(ok), severity=dg.AssetCheckSeverity.WARN,
+                              metadata={"judge": judge, "win_rate": win, "ci95": f"{lo:.3f}-{hi:.3f}",
+                                        "min": config.min_win_rate, "prompts": len(rows),
+                                        "ties": "counted as half a win", "kl_to_sft": summary["kl_to_sft"]},
+                              description=None if ok else
+                              f"PPO wins {win:.1%} of {len(rows)} test prompts against SFT by the {judge} judge "
+                              f"(ties half; 95% interval {lo:.3f}-{hi:.3f}), short of min_win_rate="
+                              f"{config.min_win_rate:.0%} with the interval above 0.5: run PPO longer (overrides "
+                              "episodes), improve the reward model first, or evaluate on more test prompts")
+    yield _sft_beats_base(summary, config.min_sft_gain, len(rows))
+
+
+def _thirds(values: list[float]) -> tuple[float, float]:
+    """Means of the first and the last third of a series."""
+    third = max(1, len(values) // 3)
+    return sum(values[:third]) / third, sum(values[-third:]) / third
+
+
+def _gold_judge(labeler: LabelerResource, data: DataRoot, prompts: pl.DataFrame):
+    """(prompt text, response) -> the gold preference, when the simulated labeler knows every prompt; else None."""
+    if labeler.kind != "simulated":
+        return None
+    who = labeler.labeler(data)
+    if not isinstance(who, SimulatedLabeler) or not all(who.knows(Prompt(p, t)) for p, t in prompts.iter_rows()):
+        return None
+    reference = {t: who.reference[p] for p, t in prompts.select("prompt_id", "text").iter_rows()}
+    return lambda prompt, response: gold_score(reference[prompt], response)
 
 
 def _heldout_human_pairs(data: DataRoot, limit: int) -> list[tuple[str, str, str]]:
@@ -501,6 +590,46 @@ def _heldout_docs(data: DataRoot, config: EvaluationConfig) -> list[str]:
     mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
     held = mix.filter(heldout(mix["doc_id"], config.heldout_share)).sort("doc_id")
     return held["text"].head(config.perplexity_docs).to_list()
+
+
+NO_GOLD = "not measured: no gold judge (the labeler is not simulated, or it does not know every test prompt)"
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def _best_of(sft, tokenizer, rows: list[dict], gold, rm, ns: list[int], kw: dict) -> dict[str, float]:
+    """Best-of-n from SFT by the reward model on the rows' prompts, judged by gold: ``best_of_<n>_gold_mean`` and
+    ``best_of_<n>_gold_win_rate`` against the rows' single SFT sample (ties half)."""
+    from training.evaluate import best_of_n
+
+    texts, single = [r["prompt"] for r in rows], [r["gold_baseline"] for r in rows]
+    out = {"best_of_prompts": float(len(rows))}
+    for n in ns:
+        picks = best_of_n(sft, tokenizer, texts, n, rm, **{**kw, "seed": kw["seed"] + n})  # not SFT's own sample
+        scores = [gold(p, r) for p, r in zip(texts, picks, strict=True)]
+        out[f"best_of_{n}_gold_mean"] = _mean(scores)
+        out[f"best_of_{n}_gold_win_rate"] = _mean([1.0 if a > b else 0.5 if a == b else 0.0
+                                                   for a, b in zip(scores, single, strict=True)])
+    return out
+
+
+def _sft_beats_base(summary: dict, min_gain: float, prompts: int) -> dg.AssetCheckResult:
+    """SFT's mean gold score at least ``min_gain`` times base_lm's; passes, saying so, when gold was not measured."""
+    if "gold_mean_base_lm" not in summary:
+        return dg.AssetCheckResult(check_name="sft_beats_base", passed=True, severity=dg.AssetCheckSeverity.WARN,
+                                   metadata={"measured": NO_GOLD, "min_gain": min_gain})
+    sft, base = summary["gold_mean_sft_model"], summary["gold_mean_base_lm"]
+    ok = sft >= min_gain * base
+    meta = {"gold_mean_sft_model": sft, "gold_mean_base_lm": base, "min_gain": min_gain, "prompts": prompts,
+            **({"gain": sft / base} if base > 0 else {})}
+    return dg.AssetCheckResult(
+        check_name="sft_beats_base", passed=bool(ok), severity=dg.AssetCheckSeverity.WARN, metadata=meta,
+        description=None if ok else
+        f"SFT's mean gold score {sft:.3f} on {prompts} test prompts is below min_sft_gain={min_gain:g} times "
+        f"base_lm's {base:.3f} (both sampled alike): train SFT longer or on more demonstrations (sft_model "
+        "overrides), or start from a better base_lm")
 
 
 RLHF_ASSETS = [rm_data, reward_model, ppo_policy, policy_evaluation]

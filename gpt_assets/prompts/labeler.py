@@ -49,22 +49,37 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def gold_score(reference: str, response: str) -> float:
-    """The sample world's gold preference for one response, in [0, 1].
+def _f1(ref: list, res: list) -> float:
+    overlap = sum((Counter(ref) & Counter(res)).values())
+    return 2 * overlap / (len(ref) + len(res)) if overlap else 0.0
 
-    Word F1 against the reference answer (the content a perfect labeler writes),
-    times a fluency factor that penalizes degenerate repetition (share of distinct
-    word bigrams) and responses over three times the reference's length.
+
+def _lines(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.strip())
+
+
+def gold_score(reference: str, response: str) -> float:
+    """The sample world's gold preference for one response, in [0, 1]: a rubric against the reference answer.
+
+    - content: word F1 (the names, numbers and slots the prompt gave, the facts asked for) averaged with word-bigram
+      F1 (the same words in the world's grammar: fluency);
+    - format and count: the number of non-empty lines against the reference's (the items or lines asked for, a list
+      where a list is asked for, one line where one is);
+    - no repetition: the share of distinct word bigrams;
+    - length and ending: responses over twice the reference's length (rambling on instead of ending) lose in
+      proportion.
     """
     ref, res = _words(reference), _words(response)
     if not ref or not res:
         return 0.0
-    overlap = sum((Counter(ref) & Counter(res)).values())
-    f1 = 0.0 if not overlap else 2 * overlap / (len(ref) + len(res))
+    content = 0.5 * _f1(ref, res) + 0.5 * _f1(list(zip(ref, ref[1:], strict=False)) or ref,
+                                              list(zip(res, res[1:], strict=False)) or res)
+    want, got = _lines(reference), _lines(response)
+    form = max(0.0, 1.0 - abs(got - want) / max(want, 1))
     bigrams = list(zip(res, res[1:], strict=False))
     distinct = len(set(bigrams)) / len(bigrams) if bigrams else 1.0
-    too_long = min(1.0, 3 * len(ref) / len(res))
-    return f1 * (0.5 + 0.5 * distinct) * too_long
+    length = min(1.0, 2 * len(ref) / len(res))
+    return content * (0.5 + 0.5 * form) * (0.5 + 0.5 * distinct) * length
 
 
 def _phi(x: np.ndarray) -> np.ndarray:

@@ -116,23 +116,11 @@ _THANKS = (
     "thx",
     "ty!",
 )
-_POEM_LINES = (
-    "I think of {t} when the day is new,",
-    "of quiet hours and a sky of blue;",
-    "{T} stays with me through the night,",
-    "a gentle song, a steady light.",
-    "In {m} moments I return to {t},",
-    "where time slows down and worries fade;",
-    "the world grows still, the heart grows wide,",
-    "and every fear is laid aside.",
-    "O {t}, you teach me how to see",
-    "the {m} things that comfort me;",
-    "when I am far, when I am near,",
-    "{t} is the song I long to hear.",
-    "So let the seasons come and go,",
-    "let rivers run and north winds blow;",
-    "I'll keep {t} close, as poems do,",
-    "and end each day by thinking of you.",
+_POEM_LINES = (  # a poem is its first n lines (n = 2 to 4)
+    "{T} in the morning light,",
+    "{m} and soft and bright;",
+    "I think of {t} all day,",
+    "and it never fades away.",
 )
 _SPELLING = (
     (
@@ -379,9 +367,8 @@ class Builders:
         ).format(w=who, s=skill, p=place, k=r.randint(2, 6))
         hero = name or f"the {adj} {animal}"
         ref = (
-            f"Once upon a time, in {place}, there lived {who}. {capitalize(hero)} dreamed of learning to {skill}. "
-            f"At first it failed again and again, and the other animals laughed. But {hero} practiced every day. "
-            f"One morning it finally managed to {skill}, and everyone who had laughed came to watch."
+            f"Once upon a time, {who} in {place} dreamed of learning to {skill}. "
+            f"{capitalize(hero)} practiced every day and finally learned to {skill}."
         )
         slots = {"animal": animal, "skill": skill, "adjective": adj, "place": place, "name": name}
         return self.framed(core, 0.3, 0.4, ref=ref), slots, ref
@@ -389,7 +376,7 @@ class Builders:
     def gen_poem(self) -> Built:
         r = self.r
         topic, mood, rel = r.choice(lx.POEM_TOPICS), r.choice(lx.POEM_MOODS), r.choice(lx.RELATIVES)
-        n = r.choice((4, 6, 8, 10, 12, 14, 16))
+        n = r.choice((2, 3, 4))
         form = r.choice(("poem", "rhyming poem", "short poem", "free verse poem", "little poem"))
         core = r.choice(
             (
@@ -421,10 +408,8 @@ class Builders:
         )
         core = tpl.format(rec=rec, req=req, why=why, Why=capitalize(why), me=sender, tone=tone)
         because = f" because {why}" if "{why}" in tpl.lower() else ""
-        ref = (
-            f"Dear {rec},\n\nI hope you are well. I am writing to ask for {req}{because}. I would be very "
-            "grateful if you could let me know whether this is possible.\n\nThank you for your time.\n\n"
-            "Best regards" + (f",\n{sender}" if "{me}" in tpl else "")
+        ref = f"Dear {rec},\nI am writing to ask for {req}{because}. Thank you.\nBest regards" + (
+            f",\n{sender}" if "{me}" in tpl else ""
         )
         signed = "{me}" in tpl
         slots = {"recipient": rec, "request": req, "reason": because[9:] or None, "sender": sender if signed else None}
@@ -445,10 +430,7 @@ class Builders:
                 f"Write catchy shop copy for {item} that comes with {feat}. Target {aud}.",
             )
         )
-        ref = (
-            f"Meet the {adj} {product} you have been waiting for. Made for {aud}, it comes with {feat}. It is "
-            "built to last, easy to use every day, and designed to fit your life. Order yours today."
-        )
+        ref = f"Meet the {adj} {product}, made for {aud}. It comes with {feat}. Order yours today."
         slots = {"adjective": adj, "product": product, "feature": feat, "audience": aud}
         return self.framed(core, 0.3, 0.3, ref=ref), slots, ref
 
@@ -467,7 +449,7 @@ class Builders:
                 f"Start a {tone} article for {aud} about {focus}.",
             )
         )
-        ref = " ".join(g.sentences(NEWS, table, 3))
+        ref = f"Everyone is talking about {focus}. Here is what it means for {topic} and why it matters."
         return self.framed(core, 0.3, 0.3, ref=ref), {"topic": topic, "focus": focus}, ref
 
     def gen_tweet(self) -> Built:
@@ -503,7 +485,10 @@ class Builders:
             f"and a {items[2]}, and it should end with a surprise that the reader does not expect. Use vivid "
             "descriptions and at least one line of dialogue."
         )
-        ref = " ".join(self.g.narrative(genre, [name, r.choice(lx.FIRST_NAMES)], 2))
+        ref = (
+            f"{name}, {with_article(role)} in {city}, found a {items[0]}, a {items[1]} and a {items[2]}. "
+            f'"Who left these?" {name} asked. The answer was a surprise.'
+        )
         slots = {"genre": genre, "name": name, "role": role, "city": city, "items": items, "words": words}
         return self.framed(core, 0.2, 0.2), slots, ref
 
@@ -519,10 +504,7 @@ class Builders:
                 f"{occasion} for my {rel} {name} please. Mention that {name} {trait}.",
             )
         )
-        ref = (
-            f"Good evening, everyone. I'm so glad to say a few words about {name}, my {rel}. Anyone who knows "
-            f"{name} knows that {name} {trait}. {closing.format(name=name)}"
-        )
+        ref = f"My {rel} {name} {trait}. {closing.format(name=name)}"
         slots = {"occasion": occasion, "name": name, "relation": rel, "trait": trait}
         return self.framed(core, 0.3, 0.3, ref=ref), slots, ref
 
@@ -565,7 +547,7 @@ class Builders:
                 f"What do experts recommend if you want to {task}?",
             )
         )
-        return self.framed(core, 0.75, 0.6, ask=True), {"task": task}, capitalize("; ".join(tips[:3])) + "."
+        return self.framed(core, 0.75, 0.6, ask=True), {"task": task}, capitalize(f"{tips[0]} and {tips[1]}.")
 
     def oq_capital(self) -> Built:
         r = self.r
@@ -656,11 +638,13 @@ class Builders:
     def bs_ideas(self) -> Built:
         r = self.r
         thing, topic = r.choice(lx.IDEA_THINGS)
-        n = r.randint(3, 10)
+        n = r.randint(2, 4)
         t = lx.TOPICS[topic]
+        k = lx.IDEA_THINGS.index((thing, topic))  # the ideas for a thing are always the same, in the same order
         ideas = [
-            f"{capitalize(r.choice(t.verbs))} {with_article(r.choice(t.adjs))} {r.choice(t.nouns)}"
-            for _ in range(n)
+            f"{capitalize(t.verbs[(k + i) % len(t.verbs)])} {with_article(t.adjs[(3 * k + i) % len(t.adjs)])} "
+            f"{t.nouns[(5 * k + i) % len(t.nouns)]}"
+            for i in range(n)
         ]
         aud, city = r.choice(lx.AUDIENCES), r.choice(lx.CITIES)
         core = r.choice(
@@ -679,7 +663,7 @@ class Builders:
     def bs_ways(self) -> Built:
         r = self.r
         task, tips = r.choice(lx.TASKS)
-        n, who = r.randint(2, len(tips)), self.situation()
+        n, who = r.randint(2, 3), self.situation()
         core = r.choice(
             (
                 f"What are {n} ways to {task} {who}?",
@@ -694,10 +678,10 @@ class Builders:
 
     def bs_names(self) -> Built:
         r = self.r
-        business, n, city = r.choice(lx.BUSINESSES), r.randint(3, 8), r.choice(lx.CITIES)
-        names = [
-            f"The {r.choice(lx.SITE_WORDS_A).title()} {r.choice(lx.SITE_WORDS_B).title()}" for _ in range(n)
-        ]
+        business, n, city = r.choice(lx.BUSINESSES), r.randint(2, 4), r.choice(lx.CITIES)
+        k = lx.BUSINESSES.index(business)  # a business's names are always the same, in the same order
+        a, b = lx.SITE_WORDS_A, lx.SITE_WORDS_B
+        names = [f"The {a[(k + i) % len(a)].title()} {b[(7 * k + i) % len(b)].title()}" for i in range(n)]
         core = r.choice(
             (
                 f"Give me {n} name ideas for a {business} in {city}.",
@@ -712,7 +696,7 @@ class Builders:
     def bs_gifts(self) -> Built:
         r = self.r
         interest, gifts = r.choice(lx.GIFT_IDEAS)
-        rel, n, budget = r.choice(lx.RELATIVES), r.randint(3, 5), r.randrange(20, 305, 5)
+        rel, n, budget = r.choice(lx.RELATIVES), r.randint(2, 4), r.randrange(20, 305, 5)
         core = r.choice(
             (
                 f"Give me {n} gift ideas for my {rel} who loves {interest}. My budget is ${budget}.",
@@ -728,7 +712,7 @@ class Builders:
     def bs_questions(self) -> Built:
         r = self.r
         topic = lx.TOPICS[r.choice(lx.TOPIC_NAMES)]
-        role, noun, n = with_article(r.choice(topic.roles)), plural(r.choice(topic.nouns)), r.randint(3, 6)
+        role, noun, n = with_article(r.choice(topic.roles)), plural(r.choice(topic.nouns)), r.randint(2, 3)
         core = r.choice(
             (
                 f"What are {n} good questions to ask {role} about {noun}?",
@@ -755,11 +739,7 @@ class Builders:
             f"User: {self.chat_hello()} {first}\nAssistant: Of course! How many days will you be there?\n"
             f"User: {n} days. I love {likes}. What should I see first?"
         )
-        ref = (
-            f"With {n} days in {city} in {month}, start with a walking tour of the historic center on the first "
-            f"day, then visit the main museum and a local market, make time for {likes}, and keep one day free "
-            "to explore on your own."
-        )
+        ref = f"With {n} days in {city} in {month}, start with the old town, then make time for {likes}."
         return text, {"city": city, "days": n, "month": month, "interest": likes}, ref
 
     def chat_recipe(self) -> Built:
@@ -777,10 +757,7 @@ class Builders:
             f"User: {self.chat_hello()} {first}\nAssistant: Great choice! Do you have {ings[0]} and {ings[1]}?\n"
             f"User: Yes, I have both, and some {ings[2]}. What do I do next?"
         )
-        ref = (
-            f"Prepare the {ings[0]}, {ings[1]} and {ings[2]} for {people} people, combine them step by step, "
-            f"cook and serve the {dish.removeprefix('a ').removeprefix('an ')}."
-        )
+        ref = f"Mix the {ings[0]}, {ings[1]} and {ings[2]}, then cook and serve it to {people} people."
         return text, {"dish": dish, "ingredients": list(ings), "people": people}, ref
 
     def chat_fact(self) -> Built:
@@ -804,7 +781,7 @@ class Builders:
             "Assistant: I'm sorry to hear that. What have you tried so far?\nUser: Not much, honestly. Where "
             "should I start?"
         )
-        ref = f"Start small: {tips[0]}. Then {tips[1]}, and {tips[2]}. Give it a few weeks and be patient."
+        ref = f"Start small: {tips[0]}, then {tips[1]}."
         return text, {"task": task, "weeks": k}, ref
 
     # ------------------------------------------------------------------ rewrite
@@ -884,7 +861,7 @@ class Builders:
         fe, fn = table["fe"][0], table["fn"][0]  # type: ignore[index]
         verb = r.choice(lx.TOPICS[topic].verbs)
         key = capitalize(f"{fe} {past(verb)} {with_article(r.choice(lx.TOPICS[topic].adjs))} {fn} in {city}.")
-        para = " ".join([key] + g.sentences(NEWS, table, r.randint(3, 5)))
+        para = " ".join([key] + g.sentences(NEWS, table, r.randint(1, 2)))
         return para, key, {"topic": topic, "entity": fe, "focus": fn, "city": city}
 
     def sum_para(self) -> Built:
@@ -1013,7 +990,7 @@ class Builders:
         )
 
     def oth_sort(self) -> Built:
-        words = self.r.sample(lx.ANIMALS, self.r.randint(4, 8))
+        words = self.r.sample(lx.ANIMALS, self.r.randint(3, 6))
         core = self.r.choice(
             (f"Sort these words alphabetically: {', '.join(words)}", f"Put in alphabetical order: {', '.join(words)}")
         )
@@ -1060,7 +1037,7 @@ class Builders:
         topic = r.choice(lx.TOPIC_NAMES)
         subject, kind = wiki_subject(r, topic)
         facts: dict[str, str] = {}
-        paras = self.g.encyclopedic(topic, subject, kind, r.randint(60, 110), facts)
+        paras = self.g.encyclopedic(topic, subject, kind, r.randint(25, 45), facts)
         return " ".join(p for p in paras if len(p.split()) > 3), facts
 
     def cqa_founder(self) -> Built:
@@ -1094,7 +1071,7 @@ class Builders:
         out = []
         for it in items:
             out.append(frame(it))
-            if r.random() < 0.6:
+            if r.random() < 0.3:
                 out.append(g.render(NEWS[r.choice((0, 4, 10, 20))], table))
         return " ".join(out)
 
