@@ -213,8 +213,9 @@ class PPOTrainer:
                            pad_id=tok.pad_token_id, temperature=cfg.temperature, top_k=cfg.top_k, generator=generator)
             chunks.append(s)
             scores.append(self.score(s, batch))
-            if self.monitor_fn:
-                monitor.append(self._judge(self.monitor_fn, s, batch))
+            if self.monitor_fn:  # the oracle run monitors the reward it trains on: its scores, not a second pass
+                monitor.append(scores[-1] if self.monitor_fn is self.reward_fn else
+                               self._judge(self.monitor_fn, s, batch))
         s = concat(chunks, tok.pad_token_id)
         for i in range(0, len(prompts), cfg.micro_batch_size):
             rows = slice(i, i + cfg.micro_batch_size)

@@ -379,7 +379,7 @@ def ppo_policy(context: dg.AssetExecutionContext, config: PPOParams, data: DataR
     preset, device = resolve_preset(config, compute)
     prompts = data.lake.scan("prompt_splits").filter(pl.col("split") == "ppo").select("prompt_id", "text") \
         .collect().sort("prompt_id")
-    gold = _gold_judge(labeler, data, prompts)
+    gold = _gold_judge(labeler, data, [Prompt(p, t) for p, t in prompts.iter_rows()])
     if config.reward == "gold" and gold is None:
         raise dg.Failure("reward gold (the oracle run) needs the sample world's gold preference: the simulated labeler "
                          "and prompts it generated; with other labelers PPO trains against the reward model")
@@ -494,10 +494,9 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
     prompts = _split_prompts(data, "test", _budget(config.test_prompts, EVAL_PROMPTS, preset), ecfg.seed)
     texts = [p.text for p in prompts]
     judges: dict[str, Any] = {"rm": reward_judge(rm, load_tokenizer(paths["reward_model"]))}
-    who = labeler.labeler(data) if labeler.kind == "simulated" else None
-    if isinstance(who, SimulatedLabeler) and all(who.knows(p) for p in prompts):
-        reference = {p.text: who.reference[p.prompt_id] for p in prompts}
-        judges = {"gold": lambda prompt, response: gold_score(reference[prompt], response), **judges}
+    gold_judge = _gold_judge(labeler, data, prompts)
+    if gold_judge is not None:
+        judges = {"gold": gold_judge, **judges}
     kw = {"max_new_tokens": ecfg.max_new_tokens, "temperature": ecfg.temperature, "seed": ecfg.seed,
           "batch_size": ecfg.batch_size}
     rows = compare(policy, baseline, tokenizer, texts, judges, **kw)
@@ -564,14 +563,12 @@ def _thirds(values: list[float]) -> tuple[float, float]:
     return sum(values[:third]) / third, sum(values[-third:]) / third
 
 
-def _gold_judge(labeler: LabelerResource, data: DataRoot, prompts: pl.DataFrame):
+def _gold_judge(labeler: LabelerResource, data: DataRoot, prompts: list[Prompt]):
     """(prompt text, response) -> the gold preference, when the simulated labeler knows every prompt; else None."""
-    if labeler.kind != "simulated":
+    who = labeler.labeler(data) if labeler.kind == "simulated" else None
+    if not isinstance(who, SimulatedLabeler) or not all(who.knows(p) for p in prompts):
         return None
-    who = labeler.labeler(data)
-    if not isinstance(who, SimulatedLabeler) or not all(who.knows(Prompt(p, t)) for p, t in prompts.iter_rows()):
-        return None
-    reference = {t: who.reference[p] for p, t in prompts.select("prompt_id", "text").iter_rows()}
+    reference = {p.text: who.reference[p.prompt_id] for p in prompts}
     return lambda prompt, response: gold_score(reference[prompt], response)
 
 
