@@ -14,7 +14,7 @@ from transformers.utils import logging as hf_logging
 from training.checkpoint import atomic_dir
 from training.config import from_dict, load_config, run_key
 from training.data import batch_indices, model_inputs, pad, stream_indices
-from training.generation import sample, token_logprobs
+from training.generation import _draw, sample, token_logprobs
 from training.pretrain import PretrainConfig, build_model
 from training.sft import SFTConfig
 from training.tokenizer import TokenizerConfig, train_tokenizer
@@ -138,6 +138,15 @@ def test_kv_cache_sampling_is_seeded_and_matches_a_full_forward(tmp_path):
         ids = torch.tensor([prompt + resp])
         ref = token_logprobs(model, ids, torch.ones_like(ids), len(prompt))[0]
         torch.testing.assert_close(lp[row, :len(resp)], ref, atol=1e-5, rtol=1e-5)
+
+
+def test_drawing_a_token_follows_the_distribution_and_never_picks_a_zero():
+    probs = torch.tensor([[0.5, 0.0, 0.3, 0.2, 0.0], [0.0, 0.0, 0.0, 0.0, 1.0]]).repeat(20_000, 1)
+    tokens = _draw(probs, torch.Generator().manual_seed(0)).view(-1, 2)
+    assert (tokens[:, 1] == 4).all()
+    freq = torch.bincount(tokens[:, 0], minlength=5).float() / len(tokens)
+    assert freq[1] == 0 and freq[4] == 0
+    torch.testing.assert_close(freq, probs[0], atol=0.015, rtol=0)
 
 
 def test_atomic_dir_never_shows_a_partial_folder(tmp_path):

@@ -44,7 +44,7 @@ class EvaluateConfig(RunConfig):
     temperature: float = 1.0  # paper silent for evaluation; ours
     batch_size: int = 16
 
-    PRESETS = {"tiny": {"max_new_tokens": 48, "batch_size": 32}, "gpt2-124m": {"device": "cuda"}}
+    PRESETS = {"tiny": {"max_new_tokens": 48, "batch_size": 128}, "gpt2-124m": {"device": "cuda"}}
 
 
 def _generator(seed: int, device: torch.device) -> torch.Generator:

@@ -45,6 +45,17 @@ def encode_prompts(tokenizer, prompts: Sequence[str], max_len: int) -> list[list
     return [(p[-max_len:] if max_len else p) or [tokenizer.eos_token_id] for p in ids]
 
 
+def _draw(probs: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    """One token per row by inverting the cumulative distribution with one uniform draw per row.
+
+    Same distribution as ``torch.multinomial(probs, 1)``, which on the CPU draws an exponential per vocabulary entry:
+    that was half of the sampling time of the tiny model (4,096 entries); this draws one number per row.
+    """
+    cdf = probs.cumsum(dim=-1)
+    u = torch.rand(probs.shape[0], 1, device=probs.device, generator=generator, dtype=cdf.dtype) * cdf[:, -1:]
+    return torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=probs.shape[-1] - 1)
+
+
 @torch.no_grad()
 def sample(model: nn.Module, prompts: Sequence[Sequence[int]], *, max_new_tokens: int, eos_id: int, pad_id: int,
            temperature: float = 1.0, top_k: int = 0, generator: torch.Generator | None = None) -> Samples:
@@ -59,7 +70,7 @@ def sample(model: nn.Module, prompts: Sequence[Sequence[int]], *, max_new_tokens
         if top_k:
             kth = torch.topk(logits, min(top_k, logits.shape[-1])).values[:, -1:]
             logits = logits.masked_fill(logits < kth, float("-inf"))
-        token = torch.multinomial(F.softmax(logits, dim=-1), 1, generator=generator).squeeze(1)
+        token = _draw(F.softmax(logits, dim=-1), generator)
         alive = ~done
         token = torch.where(alive, token, torch.full_like(token, pad_id))
         tokens.append(token)

@@ -33,7 +33,7 @@ class SampleConfig(RunConfig):
     prompts_path: str = ""  # CLI only: .jsonl/.parquet with a prompt column
     prompt_column: str = "prompt"
 
-    PRESETS = {"tiny": {"max_new_tokens": 48, "batch_size": 32}, "gpt2-124m": {"device": "cuda", "batch_size": 32}}
+    PRESETS = {"tiny": {"max_new_tokens": 48, "batch_size": 128}, "gpt2-124m": {"device": "cuda", "batch_size": 32}}
 
 
 @torch.no_grad()
