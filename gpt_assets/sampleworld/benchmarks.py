@@ -11,9 +11,8 @@ import re
 from pathlib import Path
 
 from gpt_assets.sampleworld import lexicon as lx
-from gpt_assets.sampleworld.commoncrawl import wiki_subject
 from gpt_assets.sampleworld.formats import write_jsonl
-from gpt_assets.sampleworld.text import Table, TextGen, compile_templates
+from gpt_assets.sampleworld.text import Table, TextGen, compile_templates, wiki_subject
 
 BENCHMARKS = ("lambada_like", "triviaqa_like", "hellaswag_like")
 

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from gpt_assets.sampleworld import genres
 from gpt_assets.sampleworld import lexicon as lx
 from gpt_assets.sampleworld.text import TextGen, perturb, slugify
 
@@ -108,7 +109,7 @@ class Target:
 
 def article_text(topic: str, seed: int) -> tuple[str, list[str]]:
     """(title, paragraphs) of an article from its seed."""
-    return TextGen(random.Random(seed)).article(topic, (4, 8))
+    return genres.article(TextGen(random.Random(seed)), topic, (4, 8))
 
 
 def article_title(topic: str, seed: int) -> str:

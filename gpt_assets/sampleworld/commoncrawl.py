@@ -8,10 +8,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gpt_assets.sampleworld import genres
 from gpt_assets.sampleworld import lexicon as lx
 from gpt_assets.sampleworld.catalog import Catalog, Target
 from gpt_assets.sampleworld.formats import WarcGzWriter, conversion_record, new_record_id, warcinfo_record
-from gpt_assets.sampleworld.text import TextGen, jaccard, perturb, place_name, slugify, title_case
+from gpt_assets.sampleworld.text import (
+    TextGen,
+    exact_counts,
+    jaccard,
+    perturb,
+    place_name,
+    slugify,
+    wiki_subject,
+)
 
 # Planted proportions of page kinds (per crawl, exact up to rounding).
 CC_KINDS: tuple[tuple[str, float], ...] = (
@@ -39,48 +48,10 @@ CRAWLS: dict[str, tuple[int, int, str]] = {
     "CC-MAIN-2017-43": (1508112000, 1508889600, "October 2017"),  # 2017-10-16 .. 2017-10-25
     "CC-MAIN-2017-47": (1510876800, 1511654400, "November 2017"),  # 2017-11-17 .. 2017-11-26
 }
-WIKI_KINDS: dict[str, tuple[str, ...]] = {
-    "science": ("research institute", "observatory", "scientific society"),
-    "sports": ("football club", "stadium", "sports league"),
-    "cooking": ("restaurant", "bakery", "food market"),
-    "history": ("castle", "abbey", "fortress"),
-    "technology": ("software company", "research laboratory", "technology park"),
-    "travel": ("town", "island", "national park"),
-    "finance": ("bank", "stock exchange", "investment firm"),
-    "health": ("hospital", "medical school", "clinic"),
-    "music": ("concert hall", "record label", "music festival"),
-    "politics": ("political party", "city council", "parliament building"),
-    "nature": ("river", "mountain", "nature reserve"),
-    "education": ("university", "school", "public library"),
-}
-
-
-def exact_counts(n: int, shares: Sequence[tuple[str, float]]) -> dict[str, int]:
-    """Largest-remainder apportionment of n items to shares (normalized to sum 1)."""
-    total = sum(s for _, s in shares)
-    raw = [(k, n * s / total) for k, s in shares]
-    counts = {k: int(v) for k, v in raw}
-    rest = n - sum(counts.values())
-    for k, _ in sorted(raw, key=lambda kv: (-(kv[1] - int(kv[1])), kv[0]))[:rest]:
-        counts[k] += 1
-    return counts
-
-
-def wiki_subject(rng: random.Random, topic: str) -> tuple[str, str]:
-    """(subject name, kind) for an encyclopedic entry, e.g. ('Kelbrook Castle', 'castle')."""
-    kind = rng.choice(WIKI_KINDS[topic])
-    place = place_name(rng)
-    if kind == "town":
-        return place, kind
-    if kind == "river" and rng.random() < 0.5:
-        return f"River {place}", kind
-    return f"{place} {title_case(kind).replace(' Of ', ' of ')}", kind
-
-
 def good_prose(g: TextGen, topic: str) -> tuple[str, list[str]]:
     """A good page body: (title, paragraphs) in news or encyclopedic register."""
     if g.rng.random() < 0.6:
-        return g.article(topic, (3, 8))
+        return genres.article(g, topic, (3, 8))
     subject, kind = wiki_subject(g.rng, topic)
     return subject, g.encyclopedic(topic, subject, kind, g.rng.randint(200, 450))
 

@@ -18,9 +18,18 @@ from pathlib import Path
 from typing import TypeVar
 
 from gpt_assets.sampleworld import lexicon as lx
-from gpt_assets.sampleworld.commoncrawl import exact_counts, wiki_subject
 from gpt_assets.sampleworld.formats import write_jsonl
-from gpt_assets.sampleworld.text import NEWS, TextGen, capitalize, past, plural, third_person, with_article
+from gpt_assets.sampleworld.text import (
+    NEWS,
+    TextGen,
+    capitalize,
+    exact_counts,
+    past,
+    plural,
+    third_person,
+    wiki_subject,
+    with_article,
+)
 
 # InstructGPT Table 1 (API prompt dataset use-case categories).
 CATEGORY_SHARES: tuple[tuple[str, float], ...] = (

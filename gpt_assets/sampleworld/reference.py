@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gpt_assets.sampleworld import lexicon as lx
-from gpt_assets.sampleworld.commoncrawl import wiki_subject
 from gpt_assets.sampleworld.formats import write_jsonl_gz
-from gpt_assets.sampleworld.text import NARRATIVE, TextGen, perturb, title_case
+from gpt_assets.sampleworld.text import NARRATIVE, TextGen, perturb, title_case, wiki_subject
 
 DUP_SHARE = 0.03  # share of documents that get a near-duplicate twin in the same corpus
 _CHAPTER_WORDS = (

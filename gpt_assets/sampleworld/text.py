@@ -224,6 +224,44 @@ def capitalize(s: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------- templates
+WIKI_KINDS: dict[str, tuple[str, ...]] = {
+    "science": ("research institute", "observatory", "scientific society"),
+    "sports": ("football club", "stadium", "sports league"),
+    "cooking": ("restaurant", "bakery", "food market"),
+    "history": ("castle", "abbey", "fortress"),
+    "technology": ("software company", "research laboratory", "technology park"),
+    "travel": ("town", "island", "national park"),
+    "finance": ("bank", "stock exchange", "investment firm"),
+    "health": ("hospital", "medical school", "clinic"),
+    "music": ("concert hall", "record label", "music festival"),
+    "politics": ("political party", "city council", "parliament building"),
+    "nature": ("river", "mountain", "nature reserve"),
+    "education": ("university", "school", "public library"),
+}
+
+
+def exact_counts(n: int, shares: Sequence[tuple[str, float]]) -> dict[str, int]:
+    """Largest-remainder apportionment of n items to shares (normalized to sum 1)."""
+    total = sum(s for _, s in shares)
+    raw = [(k, n * s / total) for k, s in shares]
+    counts = {k: int(v) for k, v in raw}
+    rest = n - sum(counts.values())
+    for k, _ in sorted(raw, key=lambda kv: (-(kv[1] - int(kv[1])), kv[0]))[:rest]:
+        counts[k] += 1
+    return counts
+
+
+def wiki_subject(rng: random.Random, topic: str) -> tuple[str, str]:
+    """(subject name, kind) for an encyclopedic entry, e.g. ('Kelbrook Castle', 'castle')."""
+    kind = rng.choice(WIKI_KINDS[topic])
+    place = place_name(rng)
+    if kind == "town":
+        return place, kind
+    if kind == "river" and rng.random() < 0.5:
+        return f"River {place}", kind
+    return f"{place} {title_case(kind).replace(' Of ', ' of ')}", kind
+
+
 _SLOT = re.compile(r"\{(\w+)\}")
 Table = dict[str, "tuple[str, ...] | Callable[[], str]"]
 
