@@ -174,3 +174,21 @@ def test_document_drops_say_which_document_a_duplicate_copies(lineage):
     for reason, _ in rows:
         kind, target = reason.split(":", 1)
         assert target in (webtext if kind == "webtext_copy" else survivors)
+
+
+def test_document_drops_asset_counts_every_stage_and_flags_a_repeated_drop(lineage):
+    meta = lineage.metadata["document_drops"]
+    total = lineage.sql("select count(*) from document_drops")[0][0]
+    assert meta["dagster/row_count"] == total > 0
+    assert lineage.checks[("document_drops", "one_row_per_dropped_document", "")]
+    stages = {r[0] for r in lineage.sql("select distinct stage from document_drops")}
+    assert {"cc_filtered", "webtext_documents", "prompt_cleaning"} <= stages
+    for stage in stages:
+        assert f"| {stage} |" in meta["by_stage"]
+    # a stage that wrote its part twice (or a crawl file ingested twice) shows as repeated rows
+    from gpt_assets.defs.drops import drop_counts, duplicate_drops
+
+    drops = pl.DataFrame({"stage": ["s", "s", "s"], "source": ["cc"] * 3, "partition": ["p"] * 3,
+                          "doc_id": ["a", "b", "a"], "reason": ["near_duplicate_of:x", "near_duplicate_of:y", "z"]})
+    assert duplicate_drops(drops) == 1 and duplicate_drops(drops.head(2)) == 0
+    assert drop_counts(drops).filter(pl.col("reason") == "near_duplicate_of")["documents"].to_list() == [2]

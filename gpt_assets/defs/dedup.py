@@ -11,7 +11,7 @@ import polars as pl
 
 from gpt_assets.automation import FOLLOW
 from gpt_assets.dedup import DEFAULT, GPT3, OUTPUT_COLUMNS, DedupIndex, dedup, remove_reference_copies
-from gpt_assets.defs.common import md_table, table_metadata, write_drops
+from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import reference_documents
 from gpt_assets.defs.quality import cc_filtered
 from gpt_assets.defs.webtext import webtext_documents
@@ -100,8 +100,9 @@ def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConf
         (pl.col("dropped") / pl.col("documents")).round(4).alias("reduction")).sort("source")
     b, r = dcfg.lsh_params
     yield dg.MaterializeResult(metadata=table_metadata(
-        clusters, data, "duplicate_clusters", preset=config.preset, num_perm=dcfg.num_perm, bands=b, rows=r,
-        threshold=dcfg.threshold, dropped=int((~clusters["kept"]).sum()),
+        clusters, data, "duplicate_clusters", dropped=int((~clusters["kept"]).sum()),
+        parameters=md_dict({"preset": config.preset, "num_perm": dcfg.num_perm, "bands": b, "rows": r,
+                            "threshold": dcfg.threshold}, "parameter"),
         per_source=dg.MetadataValue.md(md_table(summary.to_dicts()))))
     multi = clusters.filter(pl.col("reason") != "empty").group_by("source", "cluster_id").agg(
         pl.col("kept").sum().alias("k"), pl.col("reason").str.starts_with("webtext_copy").all().alias("all_copies"))

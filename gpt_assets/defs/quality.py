@@ -13,7 +13,7 @@ import polars as pl
 from pydantic import Field
 
 from gpt_assets.automation import FOLLOW, follow_ignoring
-from gpt_assets.defs.common import md_table, table_metadata, write_drops
+from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import cc_documents, reference_documents
 from gpt_assets.defs.webtext import webtext_documents
 from gpt_assets.mixture import count_tokens
@@ -233,7 +233,8 @@ def cc_filtered(context: dg.AssetExecutionContext, config: CCFilterConfig, data:
     version = scored["model_version"][0] if scored.height else ""
     yield dg.MaterializeResult(metadata=table_metadata(
         kept, data, "cc_filtered", scored=scored.height, dropped=dropped.height, keep_rate=round(rate, 4),
-        expected_keep_rate=round(mean / scored.height, 4) if scored.height else 0.0, alpha=config.alpha,
+        expected_keep_rate=round(mean / scored.height, 4) if scored.height else 0.0,
+        parameters=md_dict({"alpha": config.alpha, "max_sigma": config.max_sigma}, "parameter"),
         model_version=version, **_classifier_keep(data, version),
         tokens=int(kept["n_tokens"].sum()) if kept.height else 0,
         keep_by_score_decile=dg.MetadataValue.md(md_table(decile_table(s, keep, config.alpha)))))

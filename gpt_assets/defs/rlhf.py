@@ -409,9 +409,11 @@ def ppo_policy(context: dg.AssetExecutionContext, config: PPOParams, data: DataR
         metrics["gold_first_third"], metrics["gold_last_third"] = _thirds([h["gold"] for h in history])
     record(context, data, "ppo_policy", version, metrics)
     curve = cfg.final_dir / "curve.png"
-    yield dg.MaterializeResult(metadata={
-        **numeric(metrics), "version": version, "preset": preset, "device": device,
-        "objective": ("PPO-ptx" if cfg.ptx_coef else "PPO") + (" against the gold preference" if oracle else ""),
+    yield dg.MaterializeResult(metadata={  # gamma_ptx is in the objective and the config table, not a plot
+        **numeric({k: v for k, v in metrics.items() if k != "ptx_coef"}), "version": version, "preset": preset,
+        "device": device,
+        "objective": (f"PPO-ptx (gamma_ptx {cfg.ptx_coef:g})" if cfg.ptx_coef else "PPO")
+        + (" against the gold preference" if oracle else ""),
         "history": dg.MetadataValue.md(md_table([{k: round(v, 4) for k, v in h.items()
                                                   if k in ("step", "reward", "gold", "kl", "total_reward",
                                                            "response_len", "eos_rate", "ptx_loss")} for h in history],
