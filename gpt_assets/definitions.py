@@ -13,6 +13,7 @@ from gpt_assets.defs.scrape import SCRAPE_ASSETS
 from gpt_assets.defs.sensors import SCHEDULES, SENSORS
 from gpt_assets.defs.training import TRAINING_ASSETS
 from gpt_assets.defs.webtext import WEBTEXT_ASSETS
+from gpt_assets.jobs import lineage_jobs
 from gpt_assets.resources import Compute, DataRoot
 
 # Who answers for each lineage stage (Dagster shows owners on every asset page; teams are ours to rename).
@@ -26,4 +27,5 @@ ASSETS = dg.map_asset_specs(
      *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS, document_drops])
 RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource()}
 
-defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, sensors=SENSORS, schedules=SCHEDULES)
+defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, jobs=lineage_jobs(ASSETS), sensors=SENSORS,
+                      schedules=SCHEDULES)

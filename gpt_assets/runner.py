@@ -1,5 +1,8 @@
 """Materialize a selection in the Dagster instance, one run per partition where assets are partitioned.
 
+Each run is a run of the lineage's job for its partitioning (``gpt_assets.jobs``), with the selection as its
+asset subset, so the UI names it, draws it on the timeline and can re-execute it.
+
 Assets are staged so that a stage never needs another stage's output of a
 different partitioning: a chain of same-partitioned assets runs as one run per
 partition key, unpartitioned chains as one run, in dependency order.
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from gpt_assets.ingest.landing import crawl_ids, reddit_months
+from gpt_assets.jobs import JOB_NAMES, lineage_jobs, runs_with_origin
 from gpt_assets.lake import Lake
 from gpt_assets.partitions import cc_crawls
 from gpt_assets.partitions import reddit_months as reddit_months_def
@@ -221,6 +225,7 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
     """
     partitions = register_partitions(instance, lake)
     graph = defs.resolve_asset_graph()
+    jobs = dg.Definitions(assets=assets, resources=resources, jobs=lineage_jobs(assets))
     failed: dict[dg.AssetKey, list[Failure]] = {}
     outcomes: list[RunOutcome] = []
     for stage in plan(defs, selection):
@@ -240,10 +245,12 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
                     continue
                 names = [k.to_user_string() for k in todo]
                 log(f"materializing {', '.join(names)}{where}")
-                result = dg.materialize(assets, selection=todo, partition_key=pkey, instance=instance,
-                                        run_config=_config_for(config, defs, todo, console),
-                                        resources=resources, raise_on_error=False,
-                                        tags={"gpt_assets/launched_by": "cli"})
+                job = JOB_NAMES[pdef]
+                with runs_with_origin(instance, job):
+                    result = jobs.resolve_job_def(job).execute_in_process(
+                        run_config=_config_for(config, defs, todo, console), instance=instance,
+                        partition_key=pkey, asset_selection=todo, raise_on_error=False,
+                        tags={"gpt_assets/launched_by": "cli"})
                 evaluations = result.get_asset_check_evaluations()
                 checks = {(c.asset_key.to_user_string(), c.check_name): c.passed for c in evaluations}
                 failures = _failures(result, evaluations, graph, todo, pkey)

@@ -48,7 +48,7 @@ def test_a_new_crawl_runs_its_own_partitions_and_the_stages_after_them(settled):
     got = _follow(instance, cursor)
     assert got.pop("cc_quality_scores") == {"CC-MAIN-2017-47"} and got.pop("cc_filtered") == {"CC-MAIN-2017-47"}
     assert got == {k: {None} for k in ("duplicate_clusters", "pretraining_documents", "decontamination_report",
-                                       "training_mixture", "mixture_summary")}  # not the classifier, not training
+                                       "training_mixture", "mixture_summary", "document_drops")}  # no training
 
 
 def test_a_new_reddit_month_retrains_the_classifier_but_rescores_no_old_crawl(settled):
@@ -58,4 +58,4 @@ def test_a_new_reddit_month_retrains_the_classifier_but_rescores_no_old_crawl(se
     got = _follow(instance, cursor)
     assert got == {k: {None} for k in ("webtext_links", "webtext_documents", "quality_classifier", "duplicate_clusters",
                                        "pretraining_documents", "decontamination_report", "training_mixture",
-                                       "mixture_summary")}  # no cc_quality_scores partition: old crawls keep theirs
+                                       "mixture_summary", "document_drops")}  # no cc_quality_scores partition

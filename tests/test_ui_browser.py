@@ -163,3 +163,36 @@ def test_materialize_an_asset_from_the_ui_and_see_the_run_succeed(dagster_dev, b
     _wait(lambda: "RUN_SUCCESS" in browser.find_element(By.TAG_NAME, "body").text
           or "Success" in browser.find_element(By.TAG_NAME, "body").text, 60, "the run page")
     shot(browser, "run-succeeded")
+
+
+def _runs(base: str) -> list[dict]:
+    query = "{ runsOrError { ... on Runs { results { runId status jobName parentRunId } } } }"
+    return _graphql(base, query)["runsOrError"]["results"]
+
+
+def test_a_cli_run_shows_its_job_and_re_executes_from_the_ui(dagster_dev, browser, shot, tiny_world, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    base, log = dagster_dev
+    env = {**os.environ, "GPT_ASSETS_DATA": str(tmp_path / "world"), "DAGSTER_HOME": str(tmp_path / "home"),
+           "HF_HUB_OFFLINE": "1"}
+    cli = Path(sys.executable).parent / "gpt-assets"
+    subprocess.run([str(cli), "run", "--select", "benchmark_examples"], cwd=REPO, env=env, check=True,
+                   capture_output=True, timeout=300)
+    (parent,) = _wait(lambda: [r for r in _runs(base) if r["status"] == "SUCCESS"], 60, "the CLI's run in the UI")
+    assert parent["jobName"] == "lineage"
+    _open(browser, f"{base}/runs/{parent['runId']}")
+    _wait(lambda: "lineage" in browser.find_element(By.TAG_NAME, "body").text, 60, "the run page naming its job")
+    shot(browser, "cli-run")
+    button = _wait(lambda: browser.find_element(
+        By.XPATH, "//button[starts-with(normalize-space(.), 'Re-execute') and not(@disabled)]"), 60,
+        "an enabled Re-execute button")
+    button.click()
+
+    def child() -> dict | None:
+        done = [r for r in _runs(base) if r["parentRunId"] == parent["runId"]
+                and r["status"] in ("SUCCESS", "FAILURE", "CANCELED")]
+        return done[0] if done else None
+
+    rerun = _wait(child, 240, "the re-execution launched from the UI to finish")
+    assert rerun["status"] == "SUCCESS" and rerun["jobName"] == "lineage", log.read_text()[-3000:]
