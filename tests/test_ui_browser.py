@@ -1,7 +1,9 @@
 """The web UI in a real browser: headless Chromium (Debian's package, via selenium and its chromedriver) against a
 `dagster dev` started on a free port. It opens the asset graph, launches a materialization from an asset's page,
-and sees the run succeed. Screenshots go to the test's temporary folder, or to $GPT_ASSETS_SCREENSHOTS when set
-(`make screenshots` refreshes docs/screenshots/ this way).
+and sees the run succeed; opens a run `gpt-assets run` launched, sees its job and re-executes it; reads a failed
+check's sentence; and finds the paper's parameters (kl_coef 0.02) in `ppo_policy`'s launchpad. Screenshots go to
+the test's temporary folder, or to $GPT_ASSETS_SCREENSHOTS when set (`make screenshots` refreshes
+docs/screenshots/ this way).
 
 Skipped, with the reason, where chromium or chromedriver is missing (`make browser` installs them with apt).
 """
@@ -196,3 +198,38 @@ def test_a_cli_run_shows_its_job_and_re_executes_from_the_ui(dagster_dev, browse
 
     rerun = _wait(child, 240, "the re-execution launched from the UI to finish")
     assert rerun["status"] == "SUCCESS" and rerun["jobName"] == "lineage", log.read_text()[-3000:]
+
+    # a landing file with a tenth of its lines broken: the reject_share check fails and says why, in the UI
+    bench = tmp_path / "world/raw/benchmarks/lambada_like.jsonl"
+    lines = bench.read_text().splitlines()
+    bench.write_text("\n".join(lines + ["{broken"] * (len(lines) // 9 + 1)) + "\n")
+    subprocess.run([str(cli), "run", "--select", "benchmark_examples"], cwd=REPO, env=env, capture_output=True,
+                   timeout=300)
+    _open(browser, f"{base}/assets/benchmark_examples?view=checks")
+    _wait(lambda: browser.find_elements(By.XPATH, "//*[normalize-space(text())='reject_share']"), 60,
+          "the reject_share check")[0].click()
+    _wait(lambda: "over 5% rejected: benchmarks/lambada_like.jsonl" in browser.find_element(By.TAG_NAME, "body").text
+          and "see ingest_rejects" in browser.find_element(By.TAG_NAME, "body").text, 60,
+          "the failed check's sentence under its latest execution")
+    shot(browser, "failed-check")
+
+
+def test_the_ppo_launchpad_shows_the_papers_parameters(dagster_dev, browser, shot):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, _ = dagster_dev
+    _open(browser, f"{base}/assets/ppo_policy")
+    button = _wait(lambda: browser.find_element(By.XPATH, "//button[normalize-space(.)='Materialize']"), 60,
+                   "the Materialize button")
+    time.sleep(1)  # the asset page re-renders once its definition loads
+    button = browser.find_element(By.XPATH, "//button[normalize-space(.)='Materialize']")
+    ActionChains(browser).key_down(Keys.SHIFT).click(button).key_up(Keys.SHIFT).perform()  # shift-click: launchpad
+    # nothing upstream is materialized in this fresh instance: the UI asks first, and opens the launchpad on Confirm
+    _wait(lambda: browser.find_element(By.XPATH, "//button[normalize-space(.)='Confirm']"), 30,
+          "the unmaterialized-upstream dialog").click()
+    editor = _wait(lambda: [e for e in browser.find_elements(By.CSS_SELECTOR, ".CodeMirror")
+                            if "kl_coef" in e.text], 60, "the launchpad's config editor")[0]
+    assert "kl_coef: 0.02" in editor.text and "ptx_coef: 27.8" in editor.text, editor.text
+    shot(browser, "ppo-launchpad")
