@@ -198,6 +198,9 @@ def test_a_cli_run_shows_its_job_and_re_executes_from_the_ui(dagster_dev, browse
 
     rerun = _wait(child, 240, "the re-execution launched from the UI to finish")
     assert rerun["status"] == "SUCCESS" and rerun["jobName"] == "lineage", log.read_text()[-3000:]
+    _open(browser, f"{base}/overview/activity/timeline")
+    job_row = "//a[normalize-space(.)='lineage' or .//*[normalize-space(text())='lineage']]"
+    _wait(lambda: browser.find_elements(By.XPATH, job_row), 60, "the lineage job's row on the Overview timeline")
 
     # a landing file with a tenth of its lines broken: the reject_share check fails and says why, in the UI
     bench = tmp_path / "world/raw/benchmarks/lambada_like.jsonl"
