@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from gpt_assets.ingest.landing import crawl_ids, reddit_months
-from gpt_assets.jobs import JOB_NAMES, lineage_jobs, runs_with_origin
+from gpt_assets.jobs import JOB_NAMES, lineage_jobs, pdef_name, runs_with_origin
 from gpt_assets.lake import Lake
 from gpt_assets.partitions import cc_crawls
 from gpt_assets.partitions import reddit_months as reddit_months_def
@@ -67,10 +67,7 @@ def register_partitions(instance: dg.DagsterInstance, lake: Lake) -> dict[str, l
 
 
 def _pdef_name(graph, key: dg.AssetKey) -> str | None:
-    pdef = graph.get(key).partitions_def
-    if pdef is None:
-        return None
-    return getattr(pdef, "name", None) or str(pdef)
+    return pdef_name(graph.get(key).partitions_def)
 
 
 def plan(defs: dg.Definitions, selection: str | None) -> list[list[tuple[str | None, list[dg.AssetKey]]]]:
@@ -225,6 +222,7 @@ def run(defs: dg.Definitions, assets: Sequence, resources: dict, instance: dg.Da
     """
     partitions = register_partitions(instance, lake)
     graph = defs.resolve_asset_graph()
+    # the jobs over the caller's resources (tests point `data` elsewhere; Dagster refuses them as run overrides)
     jobs = dg.Definitions(assets=assets, resources=resources, jobs=lineage_jobs(assets))
     failed: dict[dg.AssetKey, list[Failure]] = {}
     outcomes: list[RunOutcome] = []
