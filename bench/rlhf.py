@@ -4,9 +4,9 @@
 
 Run after ``make demo`` (it re-materializes ``sft_model`` and everything downstream in the demo's instance, one
 run per seed and PPO variant, with ``overrides.seed`` on every training stage). Variants: ``ppo_ptx`` (the
-lineage's default, gamma_ptx 27.8), ``ppo`` (plain PPO, gamma_ptx 0) and ``oracle`` (plain PPO against the gold
-preference itself: the upper bound). Prints one Markdown table row per run, read from the instance's latest
-materializations: the figures bench/RESULTS.md records.
+lineage's default: gamma_ptx from the preset, tiny 1, gpt2-124m 27.8), ``ppo`` (plain PPO, gamma_ptx 0) and
+``oracle`` (plain PPO against the gold preference itself: the upper bound). Prints one Markdown table row per
+run, read from the instance's latest materializations: the figures bench/RESULTS.md records.
 """
 
 from __future__ import annotations

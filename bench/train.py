@@ -72,7 +72,7 @@ def main() -> None:
         sft = replace(from_dict(SFTConfig, {"preset": args.preset, **run, "name": "sft"}), epochs=1,
                       init_from=str(pre.final_dir))
         t = time.perf_counter()
-        train_sft(sft, pairs, (), quiet)
+        train_sft(sft, pairs, (), quiet, ptx_texts=texts)
         secs = time.perf_counter() - t
         sft_tokens = sum(len(tok(p + r)["input_ids"]) for p, r in pairs)
         rows.append(("SFT", sft_tokens / secs, "tokens/s", 6 * n_params * sft_tokens / secs))

@@ -18,8 +18,9 @@ def main(model: str, out: str) -> None:
     pairs = [(f"Q: {w}?\nA:", f" {w} and {w}") for w in ["cat", "dog", "sun", "log", "mat", "red", "hat"]] * 3
     # 8 pairs a step in micro-batches of 3, 3 and 2: under two processes rank 0 runs two of them, rank 1 one
     sft = SFTConfig.preset("tiny", init_from=model, out_dir=out, name="sft", epochs=2, batch_size=8,
-                           micro_batch_size=3, resid_pdrop=0.0, threads=1, checkpoint_every=2)
-    train_sft(sft, pairs, pairs[:4], log=lambda s, m: None)
+                           micro_batch_size=3, resid_pdrop=0.0, threads=1, checkpoint_every=2, ptx_batch_size=5,
+                           ptx_block_size=8)
+    train_sft(sft, pairs, pairs[:4], log=lambda s, m: None, ptx_texts=[f"the {w} sat on the mat" for w, _ in pairs])
     rm = RewardConfig.preset("tiny", init_from=model, out_dir=out, name="rm", batch_size=8, micro_batch_size=3,
                              threads=1)
     train_reward(rm, keyword_rankings(20, 0), keyword_rankings(6, 1), log=lambda s, m: None)

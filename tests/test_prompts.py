@@ -12,7 +12,7 @@ import pytest
 
 from gpt_assets.defs.prompts import imported_feedback
 from gpt_assets.prompts.importers import read_alpaca, read_hh, read_oasst
-from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score, pair_agreement
+from gpt_assets.prompts.labeler import CLOSERS, OPENERS, Prompt, SimulatedLabeler, gold_score, pair_agreement
 from gpt_assets.resources import DataRoot
 from gpt_assets.sampleworld import load_truth
 from tests.conftest import TINY_CONFIG
@@ -47,7 +47,15 @@ def test_demonstrations_answer_every_sft_prompt(lineage):
     sft = lineage.lake.scan("prompt_splits").filter(pl.col("split") == "sft").collect()
     assert demos.height == sft.height and set(demos["prompt_id"]) == set(sft["prompt_id"])
     truth = dict(load_truth(lineage.root / "truth", "prompts").select("prompt_id", "reference_answer").iter_rows())
-    assert sum(r == truth[p] for p, r in demos.select("prompt_id", "response").iter_rows()) >= 0.95 * demos.height
+    padded = 0
+    for p, r in demos.select("prompt_id", "response").iter_rows():
+        lines = r.split("\n")
+        if r != truth[p]:  # the reference with one chatty line before or after it, the gold counting it against
+            assert (lines[0] in OPENERS and "\n".join(lines[1:]) == truth[p]) or \
+                (lines[-1] in CLOSERS and "\n".join(lines[:-1]) == truth[p]), r
+            assert gold_score(truth[p], r) < gold_score(truth[p], truth[p])
+            padded += 1
+    assert 0.6 < padded / demos.height < 0.8, padded / demos.height
 
 
 def _degrade(text: str, level: float, rng: random.Random) -> str:

@@ -50,7 +50,7 @@ def test_sft_reward_ppo_ptx_and_evaluation_on_cuda(tmp_path):
     base = make_lm(tmp_path, "base")
     pairs = [(p, " the dog sat") for p in prompts(16)]
     sft = train_sft(SFTConfig.preset("tiny", init_from=str(base), out_dir=str(tmp_path), name="sft", device="cuda",
-                                     epochs=2), pairs, pairs[:4], log=lambda s, m: None)
+                                     epochs=2), pairs, pairs[:4], log=lambda s, m: None, ptx_texts=corpus(40))
     ranks = [Ranking(p, [" the dog", " a cat", " red log"]) for p in prompts(16)]
     rm = train_reward(RewardConfig.preset("tiny", init_from=str(sft.path), out_dir=str(tmp_path), name="rm",
                                           device="cuda"), ranks, ranks[:4], pairs[:4], log=lambda s, m: None)

@@ -2,6 +2,7 @@
 
 import json
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -112,14 +113,40 @@ def test_sft_masks_prompt_tokens_out_of_the_loss(tmp_path):
 def test_sft_trains_with_residual_dropout_and_cosine_to_ten_percent(tmp_path):
     base = make_lm(tmp_path, "base")
     pairs = [(f"Q: {w}?\nA:", f" {w} {w} {w}") for w in ["cat", "dog", "sun", "log", "mat", "red"]] * 4
-    cfg = SFTConfig.preset("tiny", init_from=str(base), out_dir=str(tmp_path), name="sft", epochs=6, batch_size=8)
+    cfg = SFTConfig.preset("tiny", init_from=str(base), out_dir=str(tmp_path), name="sft", epochs=6, batch_size=8,
+                           ptx_coef=0.0)
     result = train_sft(cfg, pairs, pairs[:6], log=lambda s, m: None)
-    assert len(result.history) == 6 * 3
+    assert len(result.history) == 6 * 3 and "ptx_loss" not in result.history[0]
     assert result.history[-1]["loss"] < result.history[0]["loss"]
     assert result.history[0]["lr"] == cfg.lr and result.history[-1]["lr"] == pytest.approx(0.1 * cfg.lr, rel=0.1)
     model = AutoModelForCausalLM.from_pretrained(result.path)
     assert model.config.resid_pdrop == 0.2
     assert math.isfinite(result.metrics["val_loss"])
+
+
+def test_sft_with_the_pretraining_term_stays_a_better_language_model(tmp_path):
+    base = make_lm(tmp_path, "base")
+    pairs = [(f"Q: {w}?\nA:", f" {w} {w} {w}") for w in ["cat", "dog", "sun", "log", "mat", "red"]] * 4
+    text = corpus(40, seed=5)
+    tok = AutoTokenizer.from_pretrained(str(base))
+
+    def lm_loss(path) -> float:
+        model = AutoModelForCausalLM.from_pretrained(path).eval()
+        ids = torch.tensor([tok(" ".join(text))["input_ids"][:128]])
+        with torch.no_grad():
+            return float(model(input_ids=ids, labels=ids).loss)
+
+    runs = {}
+    for coef in (0.0, 1.0):
+        cfg = SFTConfig.preset("tiny", init_from=str(base), out_dir=str(tmp_path), name=f"sft{coef}", epochs=4,
+                               batch_size=8, ptx_coef=coef, ptx_batch_size=4, ptx_block_size=32)
+        runs[coef] = train_sft(cfg, pairs, pairs[:6], log=lambda s, m: None, ptx_texts=text)
+    assert all(h["ptx_loss"] > 0 for h in runs[1.0].history)
+    assert runs[1.0].history[-1]["ptx_loss"] < runs[1.0].history[0]["ptx_loss"]
+    assert lm_loss(runs[1.0].path) < lm_loss(runs[0.0].path) - 0.3  # the term trains on the pretraining text
+    assert runs[1.0].history[-1]["loss"] < runs[1.0].history[0]["loss"]  # and the responses are still learned
+    with pytest.raises(ValueError, match="needs pretraining texts"):
+        train_sft(replace(cfg, name="none"), pairs, (), log=lambda s, m: None)
 
 
 def test_pretrain_can_load_a_local_pretrained_folder_instead(tmp_path):

@@ -109,7 +109,8 @@ def test_ppo_ptx_with_a_reward_model_value_init_and_ema(sft, tmp_path):
     save_pretrained(rm, AutoTokenizer.from_pretrained(str(sft)), rm_dir)
     cfg = PPOConfig.preset("tiny", policy_init=str(sft), reward_model=str(rm_dir), out_dir=str(tmp_path),
                            name="ptx", episodes=16 * 3, ema_decay=0.992)
-    assert cfg.ptx_coef == 27.8 and cfg.kl_coef == 0.02 and cfg.gamma == 1.0 and cfg.clip_ratio == 0.2
+    assert cfg.ptx_coef == 1.0 and cfg.kl_coef == 0.02 and cfg.gamma == 1.0 and cfg.clip_ratio == 0.2  # tiny's
+    assert PPOConfig().ptx_coef == 27.8  # the paper's, which gpt2-124m keeps
     trainer = PPOTrainer(cfg)  # value function initialised from the reward model (C.4); reference frozen
     for a, b in zip(trainer.value.state_dict().values(), rm.state_dict().values(), strict=True):
         assert torch.equal(a, b)

@@ -234,5 +234,5 @@ def test_the_ppo_launchpad_shows_the_papers_parameters(dagster_dev, browser, sho
           "the unmaterialized-upstream dialog").click()
     editor = _wait(lambda: [e for e in browser.find_elements(By.CSS_SELECTOR, ".CodeMirror")
                             if "kl_coef" in e.text], 60, "the launchpad's config editor")[0]
-    assert "kl_coef: 0.02" in editor.text and "ptx_coef: 27.8" in editor.text, editor.text
+    assert "kl_coef: 0.02" in editor.text and "clip_ratio: 0.2" in editor.text, editor.text
     shot(browser, "ppo-launchpad")

@@ -82,7 +82,7 @@ class PPOConfig(RunConfig):
     PRESETS = {
         "tiny": {"episodes": 320, "batch_size": 16, "minibatch_size": 8, "micro_batch_size": 16, "lr": 1e-4,
                  "value_lr": 1e-3, "warmup_iters": 2, "ema_decay": 0.0, "max_new_tokens": 48, "ptx_block_size": 64,
-                 "no_eos_penalty": 0.0, "log_every": 1},
+                 "no_eos_penalty": 0.0, "ptx_coef": 1.0, "log_every": 1},
         "gpt2-124m": {"device": "cuda", "micro_batch_size": 32, "max_new_tokens": 128, "checkpoint_every": 50},
     }
 

@@ -1,11 +1,13 @@
-"""Supervised fine-tuning on labeler demonstrations (InstructGPT §3.5, App. C.1): loss on response tokens only."""
+"""Supervised fine-tuning on labeler demonstrations (InstructGPT §3.5, App. C.1): loss on response tokens only,
+optionally plus a pretraining-mix term (off by default: C.1 has none)."""
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -13,10 +15,19 @@ from transformers import AutoModelForCausalLM
 
 from training.checkpoint import Checkpointer
 from training.config import RunConfig, config_from_cli
-from training.data import batch_indices, iter_records, model_inputs, pad, to_device
-from training.distributed import all_sum, broadcast_parameters, close, sum_gradients
+from training.data import (
+    batch_indices,
+    cached_tokens,
+    iter_records,
+    iter_texts,
+    model_inputs,
+    pad,
+    random_blocks,
+    to_device,
+)
+from training.distributed import all_sum, broadcast_parameters, close, main_first, sum_gradients
 from training.optim import adamw, cosine_lr, param_groups, set_lr
-from training.runtime import LogFn, TrainResult, autocast, print_log, setup_parallel
+from training.runtime import LogFn, TrainResult, autocast, print_log, setup_parallel, step_generator
 from training.tokenizer import load_tokenizer
 
 IGNORE = -100  # label of tokens that carry no loss (prompt, padding)
@@ -40,13 +51,22 @@ class SFTConfig(RunConfig):
     eps: float = 1e-8  # paper silent; GPT-3 App. B
     grad_clip: float = 1.0  # paper silent; ours
     max_len: int = 0  # longest prompt + response in tokens; 0 = the model's context
+    # ours, 0 = off as in C.1: weight of the mean next-token loss of pretraining blocks added to each step's response
+    # loss (PPO-ptx's term, §3.5 eq. 2, moved into SFT). A small model fine-tuned at a high learning rate forgets the
+    # language (tiny: held-out pretraining perplexity 21 -> 630 in one epoch), and PPO-ptx's gamma 27.8 then pulls
+    # the policy off SFT instead of holding it at a language model; GPT-3's SFT at 5e-6 barely moves from pretraining
+    ptx_coef: float = 0.0
+    ptx_batch_size: int = 0  # pretraining blocks per step; 0 = batch_size
+    ptx_block_size: int = 0  # tokens per pretraining block; 0 = the model's context
     data_path: str = ""  # CLI only: .jsonl/.parquet with prompt and response columns
     val_path: str = ""  # CLI only
+    ptx_path: str = ""  # CLI only: pretraining texts (.jsonl/.parquet with a text column) when ptx_coef > 0
     prompt_column: str = "prompt"
     response_column: str = "response"
 
     PRESETS = {
-        "tiny": {"epochs": 1, "lr": 3e-3, "batch_size": 32, "micro_batch_size": 16, "log_every": 20},
+        "tiny": {"epochs": 1, "lr": 3e-3, "batch_size": 32, "micro_batch_size": 16, "log_every": 20,
+                 "ptx_coef": 0.3, "ptx_batch_size": 16, "ptx_block_size": 64},
         "gpt2-124m": {"device": "cuda", "lr": 2e-5, "micro_batch_size": 16, "checkpoint_every": 500},
     }
 
@@ -88,8 +108,9 @@ def response_loss(model, examples: Sequence[tuple[list[int], list[int]]], pad_id
 
 
 def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Sequence[tuple[str, str]] = (),
-              log: LogFn = print_log) -> TrainResult:
-    """Fine-tune ``cfg.init_from`` on (prompt, response) pairs and save to ``cfg.final_dir``.
+              log: LogFn = print_log, ptx_texts: Iterable[str] = ()) -> TrainResult:
+    """Fine-tune ``cfg.init_from`` on (prompt, response) pairs and save to ``cfg.final_dir``; with ``cfg.ptx_coef``,
+    each step also adds ``ptx_coef`` times the next-token loss of random blocks of ``ptx_texts``.
 
     Under torchrun each rank runs every ``world``-th micro-batch of the same global batch (see training.distributed).
     """
@@ -102,6 +123,13 @@ def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Seque
     max_len = min(cfg.max_len or model.config.n_positions, model.config.n_positions)
     train = [encode_pair(tokenizer, p, r, max_len) for p, r in pairs]
     val = [encode_pair(tokenizer, p, r, max_len) for p, r in val_pairs]
+    ptx = None
+    if cfg.ptx_coef:
+        with main_first(w):  # rank 0 tokenizes, the others map its file
+            ptx = cached_tokens(ptx_texts, tokenizer, Path(cfg.out_dir) / f".{cfg.name}.tokens" / "ptx.bin")
+        if len(ptx) == 0:
+            raise ValueError("SFT with ptx_coef > 0 needs pretraining texts (ptx_texts); set ptx_coef to 0 without")
+    block = min(cfg.ptx_block_size or model.config.n_positions, model.config.n_positions)
 
     optimizer = adamw(param_groups(model, cfg.weight_decay), cfg.lr, (cfg.beta1, cfg.beta2), cfg.eps, device)
     ckpt = Checkpointer(cfg, {"model": model}, optimizer, log, w)
@@ -124,15 +152,25 @@ def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Seque
                 loss = model(**micro).loss * micro_tokens / max(n_tokens, 1)  # mean over the batch's response tokens
             loss.backward()
             loss_sum += loss.item()
+        ptx_sum = 0.0
+        if ptx is not None:
+            x = random_blocks(ptx, block, cfg.ptx_batch_size or cfg.batch_size, step_generator(cfg.seed + 1, step))
+            for i in w.mine(range(0, len(x), cfg.micro_batch_size)):
+                xb = x[i:i + cfg.micro_batch_size].to(device)
+                with autocast(device):
+                    lm = model(input_ids=xb, labels=xb).loss * len(xb) / len(x)
+                (cfg.ptx_coef * lm).backward()
+                ptx_sum += lm.item()
         sum_gradients(model, w)
         loss_sum = all_sum(loss_sum, w, device)
+        ptx_sum = all_sum(ptx_sum, w, device) if ptx is not None else ptx_sum
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
         done = step + 1
         metrics = {"step": float(done), "loss": loss_sum, "lr": lr, "grad_norm": float(norm),
-                   "epoch": done / steps_per_epoch}
+                   "epoch": done / steps_per_epoch, **({"ptx_loss": ptx_sum} if ptx is not None else {})}
         if val and done % steps_per_epoch == 0:
             metrics["val_loss"] = response_loss(model, val, tokenizer.pad_token_id, cfg.micro_batch_size)
         history.append(metrics)
@@ -153,7 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     def pairs(path: str) -> list[tuple[str, str]]:
         return [(r[cfg.prompt_column], r[cfg.response_column]) for r in iter_records(path)] if path else []
 
-    result = train_sft(cfg, pairs(cfg.data_path), pairs(cfg.val_path))
+    result = train_sft(cfg, pairs(cfg.data_path), pairs(cfg.val_path),
+                       ptx_texts=iter_texts(cfg.ptx_path) if cfg.ptx_path else ())
     close()
     print(f"wrote {result.path}: {result.metrics}")
 

@@ -75,6 +75,13 @@ def heldout(keys: pl.Series, share: float) -> pl.Series:
     return keys.map_elements(lambda k: is_heldout(k, share), return_dtype=pl.Boolean)
 
 
+def pretraining_texts(data: DataRoot, heldout_share: float) -> pl.DataFrame:
+    """``doc_id``, ``text`` of the training mixture's documents (one copy each) that perplexity does not hold out:
+    the pretraining distribution for PPO-ptx's term (and SFT's, when on)."""
+    mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
+    return mix.filter(~heldout(mix["doc_id"], heldout_share))
+
+
 def saved_run(folder: Path) -> dict | None:
     """``{"metrics", "history"}`` of a finished checkpoint folder, or None when the run has not finished."""
     if not (folder / "config.json").exists():

@@ -39,7 +39,8 @@ class PretrainParams(TrainingConfig):
 class SFTParams(TrainingConfig):
     """``sft_model``: supervised fine-tuning on demonstrations (InstructGPT §3.5, App. C.1)."""
 
-    TRAINING_FIELDS: ClassVar[tuple[str, ...]] = ("epochs", "lr", "batch_size", "resid_pdrop", "min_lr_ratio")
+    TRAINING_FIELDS: ClassVar[tuple[str, ...]] = ("epochs", "lr", "batch_size", "resid_pdrop", "min_lr_ratio",
+                                                  "ptx_coef")
     epochs: int | None = Field(default=None, description="InstructGPT C.1: 16 epochs; None = preset (tiny 1, "
                                "gpt2-124m 16).")
     lr: float | None = Field(default=None, description="InstructGPT C.1: 9.65e-6 (1.3B, 6B); None = preset (tiny "
@@ -47,6 +48,10 @@ class SFTParams(TrainingConfig):
     batch_size: int | None = Field(default=None, description="InstructGPT C.1: 32 (1.3B, 6B); None = preset.")
     resid_pdrop: float = Field(default=0.2, description="InstructGPT C.1: residual dropout 0.2.")
     min_lr_ratio: float = Field(default=0.1, description="InstructGPT C.1: cosine decay to 10% of the peak.")
+    ptx_coef: float | None = Field(default=None, description="Ours (C.1 has none): weight of the next-token loss of "
+                                   "pretraining blocks added to each step, so that a small model fine-tuned at a "
+                                   "high learning rate stays a language model for PPO-ptx; None = preset (gpt2-124m "
+                                   "0 = off, tiny 1).")
 
 
 class RewardParams(TrainingConfig):
@@ -70,12 +75,14 @@ class PPOParams(TrainingConfig):
                                                   "episodes", "batch_size", "minibatch_size", "lr", "ema_decay")
     kl_coef: float = Field(default=0.02, description="beta: per-token KL penalty to the SFT policy, subtracted from "
                            "the reward (InstructGPT §3.5 eq. 2, C.4).")
-    ptx_coef: float = Field(default=27.8, description="gamma_ptx: weight of the pretraining term (§3.5 eq. 2, C.4). "
-                            "It multiplies the mean per-token next-token loss of a pretraining batch of 8x the RL "
-                            "minibatch's sequences (C.4: 8 times more pretraining examples than RL episodes), added "
-                            "to the PPO loss (a mean per response token) before one optimizer step, as C.4 "
-                            "accumulates both gradients and DeepSpeed-Chat applies its unsup_coef 27.8; 0 = plain "
-                            "PPO.")
+    ptx_coef: float | None = Field(default=None, description="gamma_ptx: weight of the pretraining term (§3.5 eq. "
+                                   "2, C.4: 27.8). It multiplies the mean per-token next-token loss of a pretraining "
+                                   "batch of 8x the RL minibatch's sequences (C.4: 8 times more pretraining examples "
+                                   "than RL episodes), added to the PPO loss (a mean per response token) before one "
+                                   "optimizer step, as C.4 accumulates both gradients and DeepSpeed-Chat applies its "
+                                   "unsup_coef 27.8; 0 = plain PPO. None = preset (gpt2-124m 27.8; tiny 1: at 27.8 "
+                                   "the 3-layer model's continued pretraining crowds out the RL signal and its reward "
+                                   "falls, bench/RESULTS.md).")
     clip_ratio: float = Field(default=0.2, description="InstructGPT C.4: PPO clip ratio 0.2.")
     gamma: float = Field(default=1.0, description="InstructGPT C.4: no discount in the generalized advantage.")
     ppo_epochs: int = Field(default=1, description="InstructGPT C.4: one inner epoch over each batch.")

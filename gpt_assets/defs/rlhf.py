@@ -29,6 +29,7 @@ from gpt_assets.defs.checkpoints import (
     heldout,
     latest,
     numeric,
+    pretraining_texts,
     record,
     resolve_preset,
     resolved_table,
@@ -383,8 +384,7 @@ def ppo_policy(context: dg.AssetExecutionContext, config: PPOParams, data: DataR
     if config.reward == "gold" and gold is None:
         raise dg.Failure("reward gold (the oracle run) needs the sample world's gold preference: the simulated labeler "
                          "and prompts it generated; with other labelers PPO trains against the reward model")
-    mix = data.lake.scan("training_mixture").filter(pl.col("copy") == 0).select("doc_id", "text").collect()
-    ptx = mix.filter(~heldout(mix["doc_id"], config.heldout_share))
+    ptx = pretraining_texts(data, config.heldout_share)
     cfg = from_dict(PPOConfig, config.training_config(preset, device=device))
     oracle = config.reward == "gold"
     # the oracle trains on the gold, its value function still starts from the reward model (C.4): from the policy's

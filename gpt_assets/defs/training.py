@@ -25,6 +25,7 @@ from gpt_assets.defs.checkpoints import (
     heldout,
     latest,
     numeric,
+    pretraining_texts,
     record,
     resolve_preset,
     resolved_table,
@@ -121,12 +122,16 @@ def sft_model(context: dg.AssetExecutionContext, config: SFTParams, data: DataRo
     held = heldout(demos["prompt_id"], max(config.heldout_share, 0.05))
     cfg = from_dict(SFTConfig, config.training_config(preset, device=device))
     cfg = replace(cfg, init_from=latest(data, "base_lm"))
-    version = version_of(cfg, fingerprint(demos, "prompt_id", "response"))
+    ptx = pretraining_texts(data, config.heldout_share) if cfg.ptx_coef else pl.DataFrame({"doc_id": [], "text": []})
+    version = version_of(cfg, fingerprint(demos, "prompt_id", "response"),
+                         fingerprint(ptx, "doc_id") if cfg.ptx_coef else "")
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "sft_model"), name=version)
     train, val = demos.filter(~held).select("prompt", "response"), demos.filter(held).select("prompt", "response")
+    inputs = {"data_path": train, "val_path": val, **({"ptx_path": ptx.select("text")} if cfg.ptx_coef else {})}
     metrics = train_or_reuse(
-        context, cfg, config.nproc_per_node, "training.sft", lambda: {"data_path": train, "val_path": val},
-        lambda: train_sft(cfg, list(train.iter_rows()), list(val.iter_rows()), step_logger(context)).metrics)
+        context, cfg, config.nproc_per_node, "training.sft", lambda: inputs,
+        lambda: train_sft(cfg, list(train.iter_rows()), list(val.iter_rows()), step_logger(context),
+                          ptx_texts=ptx["text"].to_list()).metrics)
     record(context, data, "sft_model", version, metrics)
     yield dg.MaterializeResult(metadata={**numeric(metrics),
                                          "version": version, "preset": preset, "device": device,

@@ -3,7 +3,9 @@ human labels read from files.
 
 The simulated labeler knows the hidden task behind each generated prompt (the
 sample world's truth: template, slots, reference answer).  It demonstrates with
-the reference answer and ranks responses by the *gold preference* plus
+the reference answer, padded most of the time (70%) with a chatty line of its own (an
+opening pleasantry or a closing offer of more help, which the gold preference
+counts against: a line the task did not ask for), and ranks responses by the *gold preference* plus
 Thurstonian noise: each labeler perceives ``gold + N(0, tau^2)``.  For every set
 of responses, ``tau`` is solved from the set's own gold gaps so that two
 independent labelers are expected to order 72.6% of its pairs alike (InstructGPT
@@ -28,6 +30,14 @@ import polars as pl
 from gpt_assets.prompts.clean import rank_key
 
 INTER_ANNOTATOR_AGREEMENT = 0.726  # InstructGPT App. B: labelers agree with each other 72.6 ± 1.5%
+# The sample world's demonstrators write worse than they judge (InstructGPT §3.4-3.5: comparisons are cheaper and
+# carry what demonstrations miss): this share of demonstrations is padded with one chatty line. SFT imitates the
+# padding; the gold preference, the rankings and so the reward model count it against the answer.
+PADDING_RATE = 0.7
+OPENERS = ("Sure, here you go.", "Of course! Happy to help.", "Great question, here is my answer.",
+           "Okay, let me help with that.", "Here is what you asked for.")
+CLOSERS = ("I hope this helps!", "Let me know if you need anything else.", "Thanks for asking.",
+           "Feel free to ask for more.", "Have a great day!")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -109,10 +119,12 @@ def noise_for(gaps: np.ndarray, target: float = INTER_ANNOTATOR_AGREEMENT) -> fl
 class SimulatedLabeler:
     """The sample world's labeler: good demonstrations, gold rankings with calibrated noise."""
 
-    def __init__(self, truth: pl.DataFrame, seed: int = 0, agreement: float = INTER_ANNOTATOR_AGREEMENT):
+    def __init__(self, truth: pl.DataFrame, seed: int = 0, agreement: float = INTER_ANNOTATOR_AGREEMENT,
+                 padding_rate: float = PADDING_RATE):
         self.reference = dict(truth.select("prompt_id", "reference_answer").iter_rows())
         self.seed = seed
         self.agreement = agreement
+        self.padding_rate = padding_rate
 
     @classmethod
     def from_truth_dir(cls, truth_dir: Path, seed: int = 0) -> SimulatedLabeler:
@@ -124,7 +136,15 @@ class SimulatedLabeler:
         return prompt.prompt_id in self.reference
 
     def demonstrate(self, prompt: Prompt) -> str:
-        return self.reference[prompt.prompt_id]
+        """The reference answer; with probability ``padding_rate`` (seeded per prompt) one chatty line before or
+        after it."""
+        ref = self.reference[prompt.prompt_id]
+        r = rank_key(self.seed, "demonstrate", prompt.prompt_id)
+        if (r % 10_000) / 10_000 >= self.padding_rate:
+            return ref
+        lines = OPENERS if (r >> 16) % 2 else CLOSERS
+        line = lines[(r >> 24) % len(lines)]
+        return f"{line}\n{ref}" if lines is OPENERS else f"{ref}\n{line}"
 
     def gold(self, prompt: Prompt, responses: Sequence[str]) -> np.ndarray:
         ref = self.reference[prompt.prompt_id]
