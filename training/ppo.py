@@ -41,7 +41,8 @@ class PPOConfig(RunConfig):
     kl_coef: float = 0.02  # beta, per-token KL penalty to the SFT policy (§3.5 eq. 2, C.4)
     # gamma_ptx (§3.5 eq. 2, C.4): multiplies the mean next-token loss per pretraining token, added to the PPO loss (a
     # mean per response token) before one optimizer step, as C.4 accumulates both gradients and DeepSpeed-Chat applies
-    # its unsup_coef 27.8; 0 = plain PPO
+    # its unsup_coef 27.8; 0 = plain PPO. The tiny preset uses 1: at 27.8 a 3-layer model's continued pretraining
+    # crowds out the RL signal and the reward falls over training (bench/RESULTS.md)
     ptx_coef: float = 27.8
     gamma: float = 1.0  # C.4: no discount when estimating the generalised advantage
     lam: float = 0.95  # GAE lambda: paper silent; ours (Stiennon et al. 2020's value)
