@@ -21,11 +21,11 @@ from transformers import AutoModelForCausalLM
 
 from training.checkpoint import Checkpointer
 from training.config import RunConfig, config_from_cli
-from training.data import cached_tokens, iter_texts, model_inputs, random_blocks, stream_indices
+from training.data import cached_tokens, iter_texts, model_inputs, stream_indices
 from training.generation import Samples, concat, encode_prompts, sample, token_logprobs
 from training.optim import adamw, param_groups
 from training.reward import load_reward_model
-from training.runtime import LogFn, TrainResult, autocast, print_log, setup, step_generator
+from training.runtime import LogFn, TrainResult, autocast, pretraining_backward, print_log, setup, step_generator
 from training.tokenizer import load_tokenizer
 
 RewardFn = Callable[[str, str], float]  # (prompt, response text) -> score; replaces the reward model when given
@@ -295,16 +295,8 @@ class PPOTrainer:
     def _ptx_step(self, ptx: np.ndarray, generator: torch.Generator) -> float:
         """gamma_ptx times the next-token loss of pretraining sequences (gradients added to the PPO ones)."""
         cfg = self.cfg
-        block = min(cfg.ptx_block_size or self.policy.config.n_positions, self.policy.config.n_positions)
-        x = random_blocks(ptx, block, cfg.ptx_batch_size or 8 * cfg.minibatch_size, generator).to(self.device)
-        total = 0.0
-        for i in range(0, len(x), cfg.micro_batch_size):
-            xb = x[i:i + cfg.micro_batch_size]
-            with autocast(self.device):
-                loss = self.policy(input_ids=xb, labels=xb, use_cache=False).loss * len(xb) / len(x)
-            (cfg.ptx_coef * loss).backward()
-            total += loss.item()
-        return total
+        return pretraining_backward(self.policy, ptx, cfg.ptx_block_size, cfg.ptx_batch_size or 8 * cfg.minibatch_size,
+                                    cfg.micro_batch_size, cfg.ptx_coef, generator, self.device)
 
     @torch.no_grad()
     def _update_ema(self) -> None:

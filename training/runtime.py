@@ -111,3 +111,24 @@ class TrainResult:
     path: Path | None
     history: list[dict[str, float]] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+
+
+def pretraining_backward(model: Any, tokens: np.ndarray, block_size: int, n_blocks: int, micro_batch_size: int,
+                         coef: float, generator: torch.Generator, device: torch.device,
+                         mine: Callable[[range], Any] | None = None) -> float:
+    """Back-propagate ``coef`` times the mean next-token loss of ``n_blocks`` random windows of ``tokens``
+    (``block_size`` tokens, 0 = the model's context), in micro-batches; ``mine`` picks this rank's micro-batches.
+    Returns the loss (this rank's share): the pretraining term of PPO-ptx and of SFT's optional mix."""
+    from training.data import random_blocks
+
+    n_ctx = model.config.n_positions
+    x = random_blocks(tokens, min(block_size or n_ctx, n_ctx), n_blocks, generator)
+    starts = range(0, len(x), micro_batch_size)
+    total = 0.0
+    for i in mine(starts) if mine else starts:
+        xb = x[i:i + micro_batch_size].to(device)
+        with autocast(device):
+            loss = model(input_ids=xb, labels=xb, use_cache=False).loss * len(xb) / len(x)
+        (coef * loss).backward()
+        total += loss.item()
+    return total

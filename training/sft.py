@@ -22,12 +22,19 @@ from training.data import (
     iter_texts,
     model_inputs,
     pad,
-    random_blocks,
     to_device,
 )
 from training.distributed import all_sum, broadcast_parameters, close, main_first, sum_gradients
 from training.optim import adamw, cosine_lr, param_groups, set_lr
-from training.runtime import LogFn, TrainResult, autocast, print_log, setup_parallel, step_generator
+from training.runtime import (
+    LogFn,
+    TrainResult,
+    autocast,
+    pretraining_backward,
+    print_log,
+    setup_parallel,
+    step_generator,
+)
 from training.tokenizer import load_tokenizer
 
 IGNORE = -100  # label of tokens that carry no loss (prompt, padding)
@@ -129,7 +136,6 @@ def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Seque
             ptx = cached_tokens(ptx_texts, tokenizer, Path(cfg.out_dir) / f".{cfg.name}.tokens" / "ptx.bin")
         if len(ptx) == 0:
             raise ValueError("SFT with ptx_coef > 0 needs pretraining texts (ptx_texts); set ptx_coef to 0 without")
-    block = min(cfg.ptx_block_size or model.config.n_positions, model.config.n_positions)
 
     optimizer = adamw(param_groups(model, cfg.weight_decay), cfg.lr, (cfg.beta1, cfg.beta2), cfg.eps, device)
     ckpt = Checkpointer(cfg, {"model": model}, optimizer, log, w)
@@ -152,15 +158,9 @@ def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Seque
                 loss = model(**micro).loss * micro_tokens / max(n_tokens, 1)  # mean over the batch's response tokens
             loss.backward()
             loss_sum += loss.item()
-        ptx_sum = 0.0
-        if ptx is not None:
-            x = random_blocks(ptx, block, cfg.ptx_batch_size or cfg.batch_size, step_generator(cfg.seed + 1, step))
-            for i in w.mine(range(0, len(x), cfg.micro_batch_size)):
-                xb = x[i:i + cfg.micro_batch_size].to(device)
-                with autocast(device):
-                    lm = model(input_ids=xb, labels=xb).loss * len(xb) / len(x)
-                (cfg.ptx_coef * lm).backward()
-                ptx_sum += lm.item()
+        ptx_sum = 0.0 if ptx is None else pretraining_backward(
+            model, ptx, cfg.ptx_block_size, cfg.ptx_batch_size or cfg.batch_size, cfg.micro_batch_size, cfg.ptx_coef,
+            step_generator(cfg.seed + 1, step), device, w.mine)
         sum_gradients(model, w)
         loss_sum = all_sum(loss_sum, w, device)
         ptx_sum = all_sum(ptx_sum, w, device) if ptx is not None else ptx_sum
