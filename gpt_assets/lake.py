@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
+import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -124,3 +125,21 @@ class Lake:
         if not parts:
             raise FileNotFoundError(f"no parts of {asset!r} under {self.table_dir(asset)}: materialize it first")
         return pl.scan_parquet(parts)
+
+
+def duplicate_keys(paths: Iterable[Path], columns: Iterable[str], memory_limit: str = "1GB") -> int:
+    """Rows of these Parquet files beyond the first with the same key (0 = unique on ``columns``).
+
+    DuckDB counts out of core: past ``memory_limit`` its hash aggregate spills to a temporary directory, so a
+    partition of any size is checked in bounded memory.
+    """
+    files = [str(p) for p in paths]
+    if not files:
+        return 0
+    key = ", ".join(f'"{c}"' for c in columns)
+    with duckdb.connect() as con:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET threads = 1")
+        return int(con.execute(f"SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT {key} FROM "
+                               "read_parquet($files))) FROM read_parquet($files)", {"files": files}).fetchone()[0])
+

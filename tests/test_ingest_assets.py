@@ -33,6 +33,11 @@ def _landing_zone(raw):
     docs[7] = docs[7][:25]  # a truncated gzip member inside the file
     (crawl / "part-0.warc.wet.gz").write_bytes(b"".join(docs))
     (crawl / "part-1.warc.wet.gz").write_bytes(b"")  # an empty file
+    mirror = raw / "commoncrawl/CC-MAIN-2017-47"  # one WET file landed twice under two names
+    mirror.mkdir(parents=True)
+    once = b"".join(members(wet(f"http://twice.example/{i}", f"a page landed twice {i} " * 20)) for i in range(6))
+    (mirror / "part-0.warc.wet.gz").write_bytes(once)
+    (mirror / "part-0-copy.warc.wet.gz").write_bytes(once)
     ref = raw / "reference/wikipedia"
     ref.mkdir(parents=True)
     lines = [json.dumps({"id": str(i), "title": f"T{i}", "text": f"article {i}"}) for i in range(50)]
@@ -44,6 +49,8 @@ def _landing_zone(raw):
     prompts.append({"prompt_id": "bad", "user_id": "u1", "source": "email", "created_at": "2021-01-01T00:00:00Z",
                     "text": "x"})
     (raw / "prompts/prompts-0.jsonl").write_bytes(ndjson(prompts))
+    again = {**prompts[3], "text": "Another prompt under an id already used."}
+    (raw / "prompts/prompts-1.jsonl").write_bytes(ndjson([again, {**prompts[0], "prompt_id": "p-new"}]))
     (raw / "benchmarks").mkdir()
     (raw / "benchmarks/lambada_like.jsonl").write_bytes(ndjson([{"id": str(i), "text": f"t {i}"} for i in range(9)]))
     (raw / "notes.txt").write_text("a file the layout does not know")
@@ -110,10 +117,30 @@ def test_counts_reconcile_in_the_catalog(materialized):
     assert _sql(lake, "select count(*) from reddit_submissions where month='2017-10'")[0][0] == 200
     assert _sql(lake, "select count(*) from web_pages")[0][0] == 31
     assert _sql(lake, "select count(*) from web_pages where http_status = 404")[0][0] == 1
-    assert _sql(lake, "select count(*) from cc_documents")[0][0] == 39
+    assert _sql(lake, "select count(*) from cc_documents where crawl = 'CC-MAIN-2017-43'")[0][0] == 39
     assert _sql(lake, "select count(*) from reference_documents")[0][0] == 50
-    assert _sql(lake, "select count(*) from prompt_pool")[0][0] == 60
+    assert _sql(lake, "select count(*) from prompt_pool")[0][0] == 61
     assert _sql(lake, "select count(*) from benchmark_examples")[0][0] == 9
+
+
+def test_a_second_copy_of_a_record_is_quarantined_and_every_table_stays_unique_on_its_id(materialized):
+    lake, outcomes, checks = materialized
+    # the copy of a WET file: its six records are quarantined as duplicate_id, the crawl keeps each document once
+    assert _sql(lake, "select count(*), count(distinct doc_id) from cc_documents where crawl = 'CC-MAIN-2017-47'") \
+        == [(6, 6)]
+    rows = _sql(lake, "select file, reason, count(*) from ingest_rejects where asset = 'cc_documents' and "
+                      "partition = 'CC-MAIN-2017-47' group by all")
+    assert rows == [("commoncrawl/CC-MAIN-2017-47/part-0.warc.wet.gz", "duplicate_id", 6)] or rows == [
+        ("commoncrawl/CC-MAIN-2017-47/part-0-copy.warc.wet.gz", "duplicate_id", 6)]
+    # a copy is not bad input: the partition succeeds, and its records reconcile
+    assert checks[("cc_documents", "reject_share", "CC-MAIN-2017-47")] is True
+    assert checks[("cc_documents", "counts_reconcile", "CC-MAIN-2017-47")] is True
+    # a prompt id used again in another file: the first kept, the second quarantined with its line
+    assert _sql(lake, "select text from prompt_pool where prompt_id = 'p3'") == [("Write a poem about 3.",)]
+    assert _sql(lake, "select file, position, reason from ingest_rejects where asset = 'prompt_pool' and "
+                      "reason = 'duplicate_id'") == [("prompts/prompts-1.jsonl", 1, "duplicate_id")]
+    unique = {(a, p): ok for (a, name, p), ok in checks.items() if name == "unique_ids"}
+    assert len(unique) == 8 and all(unique.values())  # every ingestion asset and partition
 
 
 def test_plan_runs_partitioned_ingestion_before_the_rejects_summary():

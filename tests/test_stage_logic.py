@@ -227,3 +227,20 @@ def test_markdown_tables_keep_one_row_per_line_and_short_floats():
     text = md_table([{"answer": "line one\nline | two", "score": 0.123456789}])
     rows = text.splitlines()
     assert len(rows) == 3 and rows[2] == "| line one ⏎ line \\| two | 0.1235 |"
+
+
+def test_seen_ids_finds_every_repeat_across_batches_like_a_set():
+    import random
+
+    from gpt_assets.ingest.ids import SeenIds
+
+    rng = random.Random(0)
+    seen, reference = SeenIds(), set()
+    for size in [1, 7, 1024, 3, 500, 2048, 0, 64] * 6:  # batches of every size: runs merge as they fill
+        batch = [f"id-{rng.randrange(6000)}" for _ in range(size)]
+        expect = []
+        for i in batch:
+            expect.append(i not in reference)
+            reference.add(i)
+        assert seen.fresh(batch).tolist() == expect
+    assert len(seen) == len(reference) and len(seen._runs) <= 16

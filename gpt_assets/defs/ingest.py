@@ -16,6 +16,7 @@ from gpt_assets.ingest import jsonl, reddit, web
 from gpt_assets.ingest.driver import IngestResult, Reader, ingest
 from gpt_assets.ingest.landing import LAYOUTS, files_of, scan
 from gpt_assets.ingest.rejects import REJECT_SCHEMA, Reject, tally_table
+from gpt_assets.lake import duplicate_keys
 from gpt_assets.partitions import cc_crawls, reddit_months
 from gpt_assets.resources import DataRoot
 from gpt_assets.runner import RUNS_AFTER_FAILURES
@@ -33,17 +34,26 @@ class IngestConfig(dg.Config):
 def _check_specs(name: str) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec("reject_share", asset=name, blocking=True,
-                          description="No input file has more than max_reject_share of its records rejected."),
+                          description="No input file has more than max_reject_share of its records rejected as bad "
+                                      "input (second copies of records, duplicate_id, are not bad input)."),
         dg.AssetCheckSpec("files_complete", asset=name, blocking=True,
                           description="No input file is empty, truncated, corrupt or unreadable."),
         dg.AssetCheckSpec("counts_reconcile", asset=name, blocking=True,
                           description="Per file, records read = accepted + rejected."),
+        dg.AssetCheckSpec("unique_ids", asset=name, blocking=True,
+                          description="The table is unique on its record id (what later stages join on); a second "
+                                      "copy of a record is quarantined as duplicate_id."),
     ]
 
 
 def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
             data: DataRoot) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Publish the views, then yield the materialization's metadata and its checks."""
+    whole = [t.file for t in result.tallies if t.read and t.duplicates == t.read]
+    if whole:
+        dg.get_dagster_logger().warning(
+            f"{len(whole)} file(s) hold only records already read from other files (landed twice?): {whole[:10]}; "
+            "their records are quarantined as duplicate_id; move the copies out of raw/")
     data.publish(result.asset, "ingest_rejects")
     worst = max(result.tallies, key=lambda t: t.reject_share, default=None)
     over = [t for t in result.tallies if t.reject_share > config.max_reject_share]
@@ -83,6 +93,35 @@ def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
                                         "rejected": result.rejected, "files_not_reconciling": bad},
                               description=None if not bad else f"records read differ from accepted + rejected in "
                               f"{', '.join(bad)} (each record is one or the other): a reader lost records; report it")
+    part = data.lake.part_path(result.asset, result.partition)
+    key = ID[result.asset]
+    extra = duplicate_keys([part] if part.exists() else [], key)
+    copies = {t.file: t.duplicates for t in result.tallies if t.duplicates}
+    yield dg.AssetCheckResult(
+        check_name="unique_ids", passed=extra == 0,
+        metadata={"key": ", ".join(key), "duplicate_rows": extra,
+                  "quarantined_duplicate_ids": sum(copies.values()),
+                  "files_with_second_copies": dg.MetadataValue.json(copies)},
+        description=None if extra == 0 else f"{extra} row(s) of {result.asset} repeat a ({', '.join(key)}) "
+        "already in the table (should be 0: ingestion quarantines second copies): a bug in the id ledger; report it")
+
+
+# Each table's record id, what later stages join on (an id is unique within its corpus or benchmark).
+ID = {"reddit_submissions": ("id",), "web_pages": ("record_id",), "cc_documents": ("doc_id",),
+      "reference_documents": ("corpus", "id"), "prompt_pool": ("prompt_id",), "benchmark_examples": ("benchmark", "id")}
+
+
+def record_key(asset: str):
+    """The id of a record of ``asset`` as one string."""
+    names = ID[asset]
+    if len(names) == 1:
+        return lambda row: row[names[0]]
+    return lambda row: "\x1f".join(str(row[n]) for n in names)
+
+
+def _ingest(data: DataRoot, asset: str, schema: pa.Schema, files: list[tuple], partition: str | None = None
+            ) -> IngestResult:
+    return ingest(data.lake, asset, schema, files, partition, key=record_key(asset))
 
 
 def _files(data: DataRoot, source: str, reader: Reader, key: str | None = None,
@@ -100,14 +139,14 @@ def _files(data: DataRoot, source: str, reader: Reader, key: str | None = None,
 def reddit_submissions(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
     month = context.partition_key
     files = _files(data, "reddit", partial(reddit.read_submissions, month=month), month, "RS_*")
-    result = ingest(data.lake, "reddit_submissions", reddit.SCHEMA, files, month)
+    result = _ingest(data, "reddit_submissions", reddit.SCHEMA, files, month)
     yield from _report(result, config, reddit.SCHEMA, data)
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("web_pages"), deps=["webtext_scrape"],
           description="Scraped pages that Reddit links to: WARC response records from raw/webpages/.")
 def web_pages(config: IngestConfig, data: DataRoot):
-    result = ingest(data.lake, "web_pages", web.WEB_PAGES_SCHEMA, _files(data, "webpages", web.read_web_pages))
+    result = _ingest(data, "web_pages", web.WEB_PAGES_SCHEMA, _files(data, "webpages", web.read_web_pages))
     yield from _report(result, config, web.WEB_PAGES_SCHEMA, data)
 
 
@@ -117,7 +156,7 @@ def web_pages(config: IngestConfig, data: DataRoot):
 def cc_documents(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
     crawl = context.partition_key
     files = _files(data, "commoncrawl", partial(web.read_wet, crawl=crawl), crawl, "WET")
-    result = ingest(data.lake, "cc_documents", web.CC_DOCUMENTS_SCHEMA, files, crawl)
+    result = _ingest(data, "cc_documents", web.CC_DOCUMENTS_SCHEMA, files, crawl)
     yield from _report(result, config, web.CC_DOCUMENTS_SCHEMA, data)
 
 
@@ -125,14 +164,14 @@ def cc_documents(context: dg.AssetExecutionContext, config: IngestConfig, data: 
           description="Curated reference corpora (books1, books2, wikipedia) from raw/reference/<corpus>/.")
 def reference_documents(config: IngestConfig, data: DataRoot):
     files = [(f.path, partial(jsonl.read_reference, corpus=f.key)) for f in files_of(data.lake.raw, "reference")]
-    result = ingest(data.lake, "reference_documents", jsonl.REFERENCE_SCHEMA, files)
+    result = _ingest(data, "reference_documents", jsonl.REFERENCE_SCHEMA, files)
     yield from _report(result, config, jsonl.REFERENCE_SCHEMA, data)
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("prompt_pool"),
           description="Prompts sent to the API and written by labelers (raw/prompts/*.jsonl).")
 def prompt_pool(config: IngestConfig, data: DataRoot):
-    result = ingest(data.lake, "prompt_pool", jsonl.PROMPT_SCHEMA, _files(data, "prompts", jsonl.read_prompts))
+    result = _ingest(data, "prompt_pool", jsonl.PROMPT_SCHEMA, _files(data, "prompts", jsonl.read_prompts))
     yield from _report(result, config, jsonl.PROMPT_SCHEMA, data)
 
 
@@ -140,7 +179,7 @@ def prompt_pool(config: IngestConfig, data: DataRoot):
           description="Evaluation examples to keep out of training data (raw/benchmarks/<name>.jsonl).")
 def benchmark_examples(config: IngestConfig, data: DataRoot):
     files = [(f.path, partial(jsonl.read_benchmark, benchmark=f.key)) for f in files_of(data.lake.raw, "benchmarks")]
-    result = ingest(data.lake, "benchmark_examples", jsonl.BENCHMARK_SCHEMA, files)
+    result = _ingest(data, "benchmark_examples", jsonl.BENCHMARK_SCHEMA, files)
     yield from _report(result, config, jsonl.BENCHMARK_SCHEMA, data)
 
 

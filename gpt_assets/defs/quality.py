@@ -16,6 +16,7 @@ from gpt_assets.automation import FOLLOW, follow_ignoring
 from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import cc_documents, reference_documents
 from gpt_assets.defs.webtext import webtext_documents
+from gpt_assets.lake import duplicate_keys
 from gpt_assets.mixture import count_tokens
 from gpt_assets.partitions import cc_crawls
 from gpt_assets.quality import (
@@ -143,7 +144,8 @@ def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassif
           automation_condition=follow_ignoring("quality_classifier"),
           deps=[quality_classifier, cc_documents],
           check_specs=[dg.AssetCheckSpec("every_document_scored", asset="cc_quality_scores", blocking=True,
-                                         description="One score in [0, 1] per document of the crawl.")],
+                                         description="One score in [0, 1] per document of the crawl, "
+                                                     "unique on doc_id (what cc_filtered joins on).")],
           description="The classifier's probability that each Common Crawl document is curated-like.")
 def cc_quality_scores(context: dg.AssetExecutionContext, data: DataRoot):
     crawl = context.partition_key
@@ -159,10 +161,14 @@ def cc_quality_scores(context: dg.AssetExecutionContext, data: DataRoot):
         mean_score=round(float(np.mean(scores)), 4) if len(scores) else 0.0,
         score_deciles=dg.MetadataValue.json(
             [round(float(q), 3) for q in np.quantile(scores, np.linspace(0, 1, 11))] if len(scores) else [])))
-    ok = out.height == docs.height and bool(((out["score"] >= 0) & (out["score"] <= 1)).all())
+    repeated = duplicate_keys([data.lake.part_path("cc_quality_scores", crawl)], ["doc_id"])
+    ok = out.height == docs.height and bool(((out["score"] >= 0) & (out["score"] <= 1)).all()) and not repeated
     yield dg.AssetCheckResult(
-        check_name="every_document_scored", passed=ok, metadata={"scored": out.height, "documents": docs.height},
-        description=None if ok else f"{out.height} scores in [0, 1] for {docs.height} documents: re-materialize.")
+        check_name="every_document_scored", passed=ok,
+        metadata={"scored": out.height, "documents": docs.height, "repeated_doc_ids": repeated},
+        description=None if ok else f"{out.height} scores in [0, 1] for {docs.height} documents, {repeated} doc_id(s) "
+        "repeated (should be one score per document, none repeated): cc_documents changed under the scoring or lost "
+        "its unique_ids guard; re-materialize cc_documents for this crawl, then cc_quality_scores.")
 
 
 class CCFilterConfig(dg.Config):

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from gpt_assets.ingest.rejects import REJECT_SCHEMA, FileTally, Reject
+from gpt_assets.ingest.ids import SeenIds
+from gpt_assets.ingest.rejects import DUPLICATE, REJECT_SCHEMA, FileTally, Reject
 from gpt_assets.lake import Lake
 
 Reader = Callable[[Path], Iterator[dict | Reject | None]]
+RecordKey = Callable[[dict], str]
+ID_BATCH = 1024  # accepted rows checked for duplicate ids at a time
 
 
 @dataclass
@@ -38,12 +41,26 @@ class IngestResult:
         return dict(sorted(out.items()))
 
 
+def _position(row: dict) -> int:
+    """Where a record sits in its file: its byte offset (WARC), line (JSONL) or record number."""
+    for name in ("offset", "line", "_record"):
+        if isinstance(row.get(name), int):
+            return row[name]
+    return -1
+
+
 def ingest(lake: Lake, asset: str, schema: pa.Schema, files: Iterable[tuple[Path, Reader]],
-           partition: str | None = None) -> IngestResult:
+           partition: str | None = None, key: RecordKey | None = None) -> IngestResult:
     """Write every accepted row to ``lake/<asset>/<partition>.parquet`` and every reject to
-    ``lake/ingest_rejects/<asset>/<partition>.parquet``; never raise on bad input."""
+    ``lake/ingest_rejects/<asset>/<partition>.parquet``; never raise on bad input.
+
+    ``key`` names a record (``doc_id``, ``prompt_id``): a record whose key was already read in this call (the same
+    file landed twice, a mirror, a repeated line) is quarantined as ``duplicate_id``, so the table is unique on it;
+    the first copy read (files in the order given) is the one kept.
+    """
     result = IngestResult(asset, partition)
     root = lake.raw
+    seen = SeenIds()
     with lake.writer(asset, schema, partition) as out, \
             lake.writer("ingest_rejects", REJECT_SCHEMA, partition, sub=asset) as quarantine:
 
@@ -51,10 +68,23 @@ def ingest(lake: Lake, asset: str, schema: pa.Schema, files: Iterable[tuple[Path
             quarantine.write(item.row(asset, partition))
             tally.reject(item.reason)
 
+        def accept(tally: FileTally, rows: list[dict]) -> None:
+            fresh = seen.fresh([key(r) for r in rows]) if key else [True] * len(rows)
+            for row, new in zip(rows, fresh, strict=True):
+                if new:
+                    out.write(row)
+                    tally.accept()
+                else:
+                    reject(tally, Reject(tally.file, _position(row), DUPLICATE,
+                                         f"{key(row)} was already read in this partition (a file landed twice?)"))
+                row.pop("_record", None)
+            rows.clear()
+
         for path, reader in files:
             name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
             tally = FileTally(name)
             result.tallies.append(tally)
+            batch: list[dict] = []
             try:
                 if path.stat().st_size == 0:
                     reject(tally, Reject(name, 0, "empty_file", "the file holds no records"))
@@ -66,10 +96,14 @@ def ingest(lake: Lake, asset: str, schema: pa.Schema, files: Iterable[tuple[Path
                         reject(tally, Reject(name, item.position, item.reason, item.detail))
                     else:
                         item["source_file"] = name
-                        out.write(item)
-                        tally.accept()
+                        item["_record"] = tally.read + len(batch) + 1  # the record's number in the file
+                        batch.append(item)
+                        if len(batch) >= ID_BATCH:
+                            accept(tally, batch)
             except OSError as exc:  # unreadable file: quarantine it whole, go on with the rest
                 reject(tally, Reject(name, -1, "unreadable_file", str(exc)))
+            finally:
+                accept(tally, batch)
         out.flush()
         result.rows = out.rows
     return result

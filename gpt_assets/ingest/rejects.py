@@ -18,6 +18,10 @@ REJECT_SCHEMA = pa.schema(
 )
 
 
+# A second copy of a record already read (the same file landed twice, a mirror): quarantined, but not bad input, so
+# it does not count toward a file's reject share.
+DUPLICATE = "duplicate_id"
+
 # Reasons that speak for a whole file (a broken download), not for one record.
 FILE_LEVEL_REASONS = frozenset({"empty_file", "truncated_file", "corrupt_stream", "unreadable_file"})
 
@@ -60,8 +64,13 @@ class FileTally:
         return sorted(r for r in self.reasons if r in FILE_LEVEL_REASONS)
 
     @property
+    def duplicates(self) -> int:
+        return self.reasons.get(DUPLICATE, 0)
+
+    @property
     def reject_share(self) -> float:
-        return self.rejected / self.read if self.read else 0.0
+        """The share of records rejected as bad input (second copies of records excluded)."""
+        return (self.rejected - self.duplicates) / self.read if self.read else 0.0
 
     def reconciles(self) -> bool:
         return self.read == self.accepted + self.rejected
