@@ -55,6 +55,13 @@ class PartWriter:
         for row in rows:
             self.write(row)
 
+    def write_table(self, table: pa.Table) -> None:
+        """Write a batch that is already a table of this schema (after any buffered rows)."""
+        self.flush()
+        if table.num_rows and self._writer is not None:
+            self._writer.write_table(table)
+            self.rows += table.num_rows
+
     def flush(self) -> None:
         if self._buf and self._writer is not None:
             self._writer.write_table(pa.Table.from_pylist(self._buf, schema=self.schema))
@@ -125,6 +132,11 @@ class Lake:
         if not parts:
             raise FileNotFoundError(f"no parts of {asset!r} under {self.table_dir(asset)}: materialize it first")
         return pl.scan_parquet(parts)
+
+
+def parquet_rows(path: Path) -> int:
+    """Rows of a Parquet file, from its footer (0 when there is no such file)."""
+    return pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
 
 
 def duplicate_keys(paths: Iterable[Path], columns: Iterable[str], memory_limit: str = "1GB") -> int:

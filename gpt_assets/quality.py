@@ -52,8 +52,17 @@ def _words(text: str) -> list[str]:
 
 
 def fasttext_line(text: str, max_words: int) -> str:
-    """One line of lower-cased words, as fastText reads them (a document's first window)."""
-    return " ".join(_words(text)[:max_words])
+    """One line of lower-cased words, as fastText reads them (a document's first window).
+
+    Splits only a prefix of the text (grown until it holds ``max_words`` whole words), not the whole document:
+    the same line as ``" ".join(text.lower().split()[:max_words])`` at a fraction of the cost on long pages.
+    """
+    limit = 16 * max_words
+    while True:
+        words = text[:limit].split(None, max_words)  # at most max_words whole words and the rest
+        if len(words) > max_words or limit >= len(text):
+            return " ".join(words[:max_words]).lower()
+        limit *= 4
 
 
 def windows(text: str, max_words: int, max_windows: int) -> list[str]:
@@ -128,9 +137,9 @@ class QualityClassifier:
             lines = [fasttext_line(t, self.max_words) for t in texts[start : start + batch]]
             # k=1: with numpy 2, fasttext-wheel 0.9.2 repeats the top probability for every label when k > 1
             labels, probs = self.model.predict(lines, k=1)
-            for i, (ls, ps) in enumerate(zip(labels, probs, strict=True)):
-                p = float(ps[0])
-                out[start + i] = p if ls[0] == POSITIVE else 1.0 - p
+            p = np.fromiter((ps[0] for ps in probs), dtype=np.float64, count=len(lines))
+            curated = np.fromiter((ls[0] == POSITIVE for ls in labels), dtype=bool, count=len(lines))
+            out[start : start + len(lines)] = np.where(curated, p, 1.0 - p)
         return np.clip(out, 0.0, 1.0)
 
     def save(self, path: Path) -> None:

@@ -198,8 +198,9 @@ def test_mixture_takes_whole_documents_closest_to_each_target_and_renormalizes_m
 
 
 def test_keep_rule_interval_and_deciles():
-    from gpt_assets.defs.quality import decile_table, rule_interval
-    from gpt_assets.quality import expected_keep
+    from gpt_assets.defs.quality import rule_interval
+    from gpt_assets.quality import expected_keep, keep_probability
+    from gpt_assets.quality_stage import ScoreHistogram
 
     low = np.full(25, 0.05)  # 25 pages a classifier finds CC-like: ~0.5% kept each
     mean, lo, hi = rule_interval(low, 9.0, 4.0)
@@ -207,9 +208,18 @@ def test_keep_rule_interval_and_deciles():
     assert abs(expected_keep(np.array([1.0, 0.0]), 9.0) - (1 + 2**-9) / 2) < 1e-12
     scores = np.linspace(0, 1, 1000)
     keep = pareto_keep([str(i) for i in range(1000)], scores, 9.0, 0)
-    rows = decile_table(scores, keep, 9.0)
+    hist = ScoreHistogram()
+    for part in np.array_split(np.arange(1000), 7):  # batch by batch, as the filter streams a crawl
+        hist.add(scores[part], keep[part], keep_probability(scores[part], 9.0))
+    rows = hist.deciles()
     assert len(rows) == 10 and sum(r["documents"] for r in rows) == 1000
+    assert all(90 <= r["documents"] <= 110 for r in rows)
+    assert rows[0]["score_min"] == 0.0 and rows[-1]["score_max"] == 1.0
+    assert all(a["score_max"] < b["score_min"] for a, b in zip(rows, rows[1:], strict=False))
     assert rows[-1]["expected"] > 10 * rows[0]["expected"] and rows[-1]["kept"] > rows[0]["kept"]
+    assert abs(rows[0]["expected"] - expected_keep(scores[:rows[0]["documents"]], 9.0)) < 1e-4
+    assert abs(hist.mean() - 0.5) < 1e-12
+    assert np.allclose(hist.quantiles(np.array([0, 0.5, 1])), [0, 0.5, 1], atol=0.002)
 
 
 def test_the_reward_model_blocks_only_when_its_pairs_show_it_at_chance():
@@ -244,3 +254,19 @@ def test_seen_ids_finds_every_repeat_across_batches_like_a_set():
             reference.add(i)
         assert seen.fresh(batch).tolist() == expect
     assert len(seen) == len(reference) and len(seen._runs) <= 16
+
+
+@pytest.mark.parametrize("max_words", [1, 3, 512])
+def test_fasttext_line_reads_a_prefix_but_makes_the_whole_texts_line(max_words):
+    import re
+
+    from gpt_assets.ingest.web import read_wet
+    from gpt_assets.quality import fasttext_line
+    from tests.real_landing import REAL
+
+    pages = [r["text"] for r in read_wet(REAL / "cc_CC-MAIN-2024-22_whirlwind.warc.wet.gz", "x") if isinstance(r, dict)]
+    texts = pages[:20] + [
+        "", "   ", "One", "Two  Words\n", "x" * 20_000 + " tail", "\u00a0lead\u2003Space\tTAB\n" * 400,
+        " ".join(["word"] * max_words), " ".join(["w"] * (max_words + 1)), "ÄÖ İstanbul " * 300]
+    for t in texts:
+        assert fasttext_line(t, max_words) == " ".join(re.split(r"\s+", t.lower().strip())[:max_words]).strip()

@@ -13,20 +13,13 @@ import polars as pl
 from pydantic import Field
 
 from gpt_assets.automation import FOLLOW, follow_ignoring
-from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drops
+from gpt_assets.defs.common import DROPS, md_dict, md_table, part_metadata
 from gpt_assets.defs.ingest import cc_documents, reference_documents
 from gpt_assets.defs.webtext import webtext_documents
-from gpt_assets.lake import duplicate_keys
-from gpt_assets.mixture import count_tokens
+from gpt_assets.lake import duplicate_keys, parquet_rows
 from gpt_assets.partitions import cc_crawls
-from gpt_assets.quality import (
-    ClassifierConfig,
-    QualityClassifier,
-    expected_keep,
-    keep_probability,
-    pareto_keep,
-    train,
-)
+from gpt_assets.quality import ClassifierConfig, QualityClassifier, keep_probability, train
+from gpt_assets.quality_stage import FILTERED_SCHEMA, SCORES_SCHEMA, StaleScores, filter_crawl, score_crawl
 from gpt_assets.resources import DataRoot
 
 GROUP = "quality_filter"
@@ -150,25 +143,23 @@ def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassif
 def cc_quality_scores(context: dg.AssetExecutionContext, data: DataRoot):
     crawl = context.partition_key
     version, clf = latest_version(data)
-    docs = data.lake.scan("cc_documents", crawl).select("doc_id", "crawl", "url", "text").collect()
-    scores = clf.score(docs["text"].to_list())
-    out = docs.select("doc_id", "crawl", "url").with_columns(
-        pl.Series("score", scores), pl.lit(version).alias("model_version"))
-    data.lake.write_frame("cc_quality_scores", out, crawl)
+    result = score_crawl(data.lake, crawl, clf, version)
     data.publish("cc_quality_scores")
-    yield dg.MaterializeResult(metadata=table_metadata(
-        out, data, "cc_quality_scores", model_version=version,
-        mean_score=round(float(np.mean(scores)), 4) if len(scores) else 0.0,
-        score_deciles=dg.MetadataValue.json(
-            [round(float(q), 3) for q in np.quantile(scores, np.linspace(0, 1, 11))] if len(scores) else [])))
+    documents = parquet_rows(data.lake.part_path("cc_documents", crawl))
+    hist = result.histogram
+    yield dg.MaterializeResult(metadata=part_metadata(
+        SCORES_SCHEMA, result.documents, data, "cc_quality_scores", model_version=version,
+        mean_score=round(hist.mean(), 4),
+        score_deciles=dg.MetadataValue.json([round(q, 3) for q in hist.quantiles(np.linspace(0, 1, 11))])))
     repeated = duplicate_keys([data.lake.part_path("cc_quality_scores", crawl)], ["doc_id"])
-    ok = out.height == docs.height and bool(((out["score"] >= 0) & (out["score"] <= 1)).all()) and not repeated
+    in_range = hist.total == result.documents  # every score fell in a bin of [0, 1]
+    ok = result.documents == documents and in_range and not repeated
     yield dg.AssetCheckResult(
         check_name="every_document_scored", passed=ok,
-        metadata={"scored": out.height, "documents": docs.height, "repeated_doc_ids": repeated},
-        description=None if ok else f"{out.height} scores in [0, 1] for {docs.height} documents, {repeated} doc_id(s) "
-        "repeated (should be one score per document, none repeated): cc_documents changed under the scoring or lost "
-        "its unique_ids guard; re-materialize cc_documents for this crawl, then cc_quality_scores.")
+        metadata={"scored": result.documents, "documents": documents, "repeated_doc_ids": repeated},
+        description=None if ok else f"{result.documents} scores in [0, 1] for {documents} documents, {repeated} "
+        "doc_id(s) repeated (should be one score per document, none repeated): cc_documents changed under the "
+        "scoring or lost its unique_ids guard; re-materialize cc_documents for this crawl, then cc_quality_scores.")
 
 
 class CCFilterConfig(dg.Config):
@@ -179,24 +170,15 @@ class CCFilterConfig(dg.Config):
         "standard deviations of the Poisson-binomial count (plus one document)."))
 
 
-def decile_table(scores: np.ndarray, keep: np.ndarray, alpha: float) -> list[dict]:
-    """Per score decile: documents, score range, kept share, and the rule's expected keep rate."""
-    if not len(scores):
-        return []
-    order = np.argsort(scores, kind="stable")
-    rows = []
-    for d, idx in enumerate(np.array_split(order, min(10, len(scores)))):
-        s = scores[idx]
-        rows.append({"decile": d + 1, "documents": len(idx), "score_min": round(float(s.min()), 3),
-                     "score_max": round(float(s.max()), 3), "kept": round(float(keep[idx].mean()), 4),
-                     "expected": round(expected_keep(s, alpha), 4)})
-    return rows
-
-
 def rule_interval(scores: np.ndarray, alpha: float, sigmas: float) -> tuple[float, float, float]:
     """(expected kept, low, high): the Pareto rule's kept count is a sum of Bernoulli(p_i), p_i = (2 - s_i)^-alpha."""
     p = keep_probability(scores, alpha)
-    mean, sd = float(p.sum()), float(np.sqrt((p * (1 - p)).sum()))
+    return interval(float(p.sum()), float((p * (1 - p)).sum()), sigmas)
+
+
+def interval(mean: float, variance: float, sigmas: float) -> tuple[float, float, float]:
+    """(mean, low, high) of a count with this mean and variance, ``sigmas`` standard deviations plus one each side."""
+    sd = math.sqrt(variance)
     return mean, max(0.0, mean - sigmas * sd - 1), mean + sigmas * sd + 1
 
 
@@ -220,52 +202,45 @@ def _classifier_keep(data: DataRoot, version: str) -> dict:
           description="Common Crawl documents kept by the Pareto rule on their quality score (seeded per document).")
 def cc_filtered(context: dg.AssetExecutionContext, config: CCFilterConfig, data: DataRoot):
     crawl = context.partition_key
-    docs = data.lake.scan("cc_documents", crawl).select("doc_id", "crawl", "url", "text").collect()
-    scores = data.lake.scan("cc_quality_scores", crawl).select("doc_id", "score", "model_version").collect()
-    dup_docs, dup_scores = docs.height - docs["doc_id"].n_unique(), scores.height - scores["doc_id"].n_unique()
-    # one row per document even when a WET file was landed twice: the first copy of a doc_id is the document
-    docs = docs.unique("doc_id", keep="first", maintain_order=True)
-    scored = docs.join(scores.unique("doc_id", keep="first"), on="doc_id", how="inner").sort("doc_id")
-    s = scored["score"].to_numpy()
-    keep = pareto_keep(scored["doc_id"].to_list(), s, config.alpha, config.seed)
-    kept = scored.filter(pl.Series(keep)).drop("model_version").with_columns(
-        pl.col("text").map_elements(count_tokens, return_dtype=pl.Int64).alias("n_tokens"))
-    dropped = scored.filter(~pl.Series(keep)).select("doc_id", pl.lit("pareto_rejected").alias("reason"))
-    data.lake.write_frame("cc_filtered", kept, crawl)
-    write_drops(data, "cc_filtered", dropped, "commoncrawl", crawl)
+    lake = data.lake
+    repeated = duplicate_keys([lake.part_path("cc_documents", crawl)], ["doc_id"])
+    if repeated:
+        raise dg.Failure(f"cc_documents [{crawl}] repeats {repeated} doc_id(s) (it was ingested before ingestion "
+                         "quarantined second copies): re-materialize cc_documents for this crawl, then "
+                         "cc_quality_scores, then cc_filtered")
+    try:
+        r = filter_crawl(lake, crawl, config.alpha, config.seed, DROPS, "cc_filtered")
+    except StaleScores as exc:
+        raise dg.Failure(f"{exc}: cc_quality_scores is older than cc_documents; re-materialize cc_quality_scores "
+                         "for this crawl, then cc_filtered") from exc
     data.publish("cc_filtered", "document_drops")
-    rate = kept.height / scored.height if scored.height else 0.0
-    mean, lo, hi = rule_interval(s, config.alpha, config.max_sigma)
-    version = scored["model_version"][0] if scored.height else ""
-    yield dg.MaterializeResult(metadata=table_metadata(
-        kept, data, "cc_filtered", scored=scored.height, dropped=dropped.height, keep_rate=round(rate, 4),
-        expected_keep_rate=round(mean / scored.height, 4) if scored.height else 0.0,
+    mean, lo, hi = interval(r.expected, r.variance, config.max_sigma)
+    yield dg.MaterializeResult(metadata=part_metadata(
+        FILTERED_SCHEMA, r.kept, data, "cc_filtered", scored=r.scored, dropped=r.dropped,
+        keep_rate=round(r.kept / r.scored, 4) if r.scored else 0.0,
+        expected_keep_rate=round(mean / r.scored, 4) if r.scored else 0.0,
         parameters=md_dict({"alpha": config.alpha, "max_sigma": config.max_sigma}, "parameter"),
-        model_version=version, **_classifier_keep(data, version),
-        tokens=int(kept["n_tokens"].sum()) if kept.height else 0,
-        keep_by_score_decile=dg.MetadataValue.md(md_table(decile_table(s, keep, config.alpha)))))
-    ok = lo <= kept.height <= hi
+        model_version=r.model_version, **_classifier_keep(data, r.model_version), tokens=r.tokens,
+        keep_by_score_decile=dg.MetadataValue.md(md_table(r.histogram.deciles()))))
+    ok = lo <= r.kept <= hi
     yield dg.AssetCheckResult(
         check_name="rule_applied", passed=ok,
-        metadata={"kept": kept.height, "expected": round(mean, 1), "low": round(lo, 1), "high": round(hi, 1)},
+        metadata={"kept": r.kept, "expected": round(mean, 1), "low": round(lo, 1), "high": round(hi, 1)},
         description=None if ok else (
-            f"{kept.height} of {scored.height} documents kept where the Pareto rule (alpha {config.alpha}) keeps "
+            f"{r.kept} of {r.scored} documents kept where the Pareto rule (alpha {config.alpha}) keeps "
             f"{mean:.1f} in expectation ({lo:.1f}-{hi:.1f} at {config.max_sigma} sigma): the scores or the keep "
             "rule changed under the filter; re-materialize cc_quality_scores, then this partition."))
-    missing = docs.height - scored.height
-    if dup_docs:
-        context.log.warning(f"{dup_docs} duplicate doc_id(s) in cc_documents [{crawl}] (kept once): a WET file is "
-                            "probably in raw/ twice under two names; move the copy out of the landing zone")
-    ok = missing == 0 and kept.height + dropped.height == docs.height and kept["doc_id"].n_unique() == kept.height
+    documents = parquet_rows(lake.part_path("cc_documents", crawl))
+    kept_repeats = duplicate_keys([lake.part_path("cc_filtered", crawl)], ["doc_id"])
+    ok = r.scored == documents and r.kept + r.dropped == documents and not kept_repeats
     yield dg.AssetCheckResult(
         check_name="one_row_per_document", passed=ok,
-        metadata={"documents": docs.height, "duplicate_doc_ids_in_input": dup_docs,
-                  "duplicate_scores_in_input": dup_scores, "unscored": missing, "kept": kept.height,
-                  "dropped": dropped.height},
+        metadata={"documents": documents, "scored": r.scored, "kept": r.kept, "dropped": r.dropped,
+                  "repeated_doc_ids_kept": kept_repeats},
         description=None if ok else (
-            f"{missing} of {docs.height} documents of cc_documents [{crawl}] have no score, or kept + dropped "
-            f"({kept.height} + {dropped.height}) differs from the documents: cc_quality_scores is older than "
-            "cc_documents; re-materialize cc_quality_scores for this crawl, then cc_filtered."))
+            f"{r.scored} of {documents} documents of cc_documents [{crawl}] scored, kept + dropped ({r.kept} + "
+            f"{r.dropped}), {kept_repeats} doc_id(s) kept twice (should be every document once): cc_documents "
+            "changed while the filter ran; re-materialize cc_quality_scores for this crawl, then cc_filtered."))
 
 
 QUALITY_ASSETS = [quality_classifier, cc_quality_scores, cc_filtered]

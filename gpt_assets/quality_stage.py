@@ -1,0 +1,213 @@
+"""``cc_quality_scores`` and ``cc_filtered`` as streams (GPT-3 App. A): a crawl is read in record batches and written
+as it goes, so memory is bounded by a batch, not by the crawl.
+
+Scores are written in the order of ``cc_documents``; the filter reads both parts batch by batch side by side and
+checks that each batch's doc_ids line up (both tables are unique on doc_id: ingestion quarantines second copies).
+What the metadata needs from the whole crawl is kept in fixed-size sums: a 1,000-bin histogram of the scores with
+per-bin counts, kept documents, expected keeps and the exact score range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from gpt_assets.lake import Lake
+from gpt_assets.mixture import count_tokens
+from gpt_assets.quality import QualityClassifier, keep_probability, pareto_keep
+
+BATCH_ROWS = 4096  # documents a batch: ~16 MB of Common Crawl text
+SCORES_SCHEMA = pa.schema([("doc_id", pa.string()), ("crawl", pa.string()), ("url", pa.string()),
+                           ("score", pa.float64()), ("model_version", pa.string())])
+FILTERED_SCHEMA = pa.schema([("doc_id", pa.string()), ("crawl", pa.string()), ("url", pa.string()),
+                             ("text", pa.string()), ("score", pa.float64()), ("n_tokens", pa.int64())])
+DROPS_SCHEMA = pa.schema([("stage", pa.string()), ("source", pa.string()), ("partition", pa.string()),
+                          ("doc_id", pa.string()), ("reason", pa.string())])
+
+
+class StaleScores(ValueError):
+    """The scores part does not line up with the documents part (written from another version of the crawl)."""
+
+
+def batches(path: Path, columns: list[str], rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+    """The part as tables of exactly ``rows`` rows (the last shorter), whatever its row groups."""
+    pending: list[pa.RecordBatch] = []
+    have = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows, columns=columns):
+        pending.append(batch)
+        have += batch.num_rows
+        while have >= rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            pending, have = rest.to_batches(), rest.num_rows
+    if have:
+        yield pa.Table.from_batches(pending)
+
+
+@dataclass
+class ScoreHistogram:
+    """Scores of a crawl in fixed bins over [0, 1]: counts, kept, expected keeps, and each bin's score range."""
+
+    bins: int = 1000
+    counts: np.ndarray = field(init=False)
+    kept: np.ndarray = field(init=False)
+    expected: np.ndarray = field(init=False)
+    low: np.ndarray = field(init=False)
+    high: np.ndarray = field(init=False)
+
+    sum: float = field(init=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        self.counts, self.kept = np.zeros(self.bins, np.int64), np.zeros(self.bins, np.int64)
+        self.expected = np.zeros(self.bins)
+        self.low, self.high = np.full(self.bins, np.inf), np.full(self.bins, -np.inf)
+
+    @property
+    def total(self) -> int:
+        return int(self.counts.sum())
+
+    def add(self, scores: np.ndarray, keep: np.ndarray | None = None, p: np.ndarray | None = None) -> None:
+        b = np.minimum((scores * self.bins).astype(np.int64), self.bins - 1)
+        np.add.at(self.counts, b, 1)
+        self.sum += float(scores.sum())
+        if keep is not None:
+            np.add.at(self.kept, b, keep.astype(np.int64))
+        if p is not None:
+            np.add.at(self.expected, b, p)
+        np.minimum.at(self.low, b, scores)
+        np.maximum.at(self.high, b, scores)
+
+    def mean(self) -> float:
+        return self.sum / self.total if self.total else 0.0
+
+    def quantiles(self, qs: np.ndarray) -> list[float]:
+        """Score quantiles to a bin's width (0.001); the 0 and 1 quantiles exact."""
+        if not self.total:
+            return []
+        cum = np.cumsum(self.counts)
+        filled = np.flatnonzero(self.counts)
+        out = []
+        for q in qs:
+            if q <= 0:
+                out.append(float(self.low[filled[0]]))
+            elif q >= 1:
+                out.append(float(self.high[filled[-1]]))
+            else:
+                i = int(np.searchsorted(cum, q * self.total))
+                out.append(float(min(self.high[i], (i + 1) / self.bins)))
+        return out
+
+    def deciles(self) -> list[dict]:
+        """Per score decile (whole bins, so sizes are near a tenth): documents, score range, kept share, expected."""
+        if not self.total:
+            return []
+        cum = np.cumsum(self.counts)
+        edges = [0] + [int(np.searchsorted(cum, k * self.total / 10, side="left")) + 1 for k in range(1, 10)] + \
+            [self.bins]
+        rows = []
+        for start, stop in zip(edges, edges[1:], strict=False):
+            n = int(self.counts[start:stop].sum())
+            if not n:
+                continue
+            rows.append({"decile": len(rows) + 1, "documents": n,
+                         "score_min": round(float(self.low[start:stop].min()), 3),
+                         "score_max": round(float(self.high[start:stop].max()), 3),
+                         "kept": round(float(self.kept[start:stop].sum() / n), 4),
+                         "expected": round(float(self.expected[start:stop].sum() / n), 4)})
+        return rows
+
+
+@dataclass
+class ScoreSummary:
+    documents: int
+    histogram: ScoreHistogram
+
+
+def score_crawl(lake: Lake, crawl: str, clf: QualityClassifier, version: str,
+                rows: int = BATCH_ROWS) -> ScoreSummary:
+    """Score every document of ``cc_documents[crawl]`` into ``cc_quality_scores[crawl]``, a batch at a time."""
+    hist = ScoreHistogram()
+    with lake.writer("cc_quality_scores", SCORES_SCHEMA, crawl) as out:
+        for docs in batches(lake.part_path("cc_documents", crawl), ["doc_id", "crawl", "url", "text"], rows):
+            s = clf.score(docs.column("text").to_pylist())
+            out.write_table(pa.table({"doc_id": docs.column("doc_id"), "crawl": docs.column("crawl"),
+                                      "url": docs.column("url"), "score": pa.array(s, pa.float64()),
+                                      "model_version": pa.array([version] * len(s), pa.string())},
+                                     schema=SCORES_SCHEMA))
+            hist.add(s)
+        documents = out.rows
+    return ScoreSummary(documents, hist)
+
+
+@dataclass
+class FilterSummary:
+    scored: int = 0
+    kept: int = 0
+    tokens: int = 0
+    expected: float = 0.0  # the rule's expected keeps: sum of p_i
+    variance: float = 0.0  # sum of p_i (1 - p_i): the Poisson-binomial variance of the kept count
+    model_version: str = ""
+    histogram: ScoreHistogram = field(default_factory=ScoreHistogram)
+
+    @property
+    def dropped(self) -> int:
+        return self.scored - self.kept
+
+
+def filter_crawl(lake: Lake, crawl: str, alpha: float, seed: int, drops_asset: str, drops_stage: str,
+                 rows: int = BATCH_ROWS) -> FilterSummary:
+    """The Pareto rule over ``cc_documents[crawl]`` and its scores: kept documents (with token counts) to
+    ``cc_filtered[crawl]``, the others to the drops table with reason ``pareto_rejected``, a batch at a time.
+
+    Raises :class:`StaleScores` (and writes nothing) when the scores do not line up with the documents.
+    """
+    summary = FilterSummary()
+    docs = batches(lake.part_path("cc_documents", crawl), ["doc_id", "crawl", "url", "text"], rows)
+    scores = batches(lake.part_path("cc_quality_scores", crawl), ["doc_id", "score", "model_version"], rows)
+    with lake.writer("cc_filtered", FILTERED_SCHEMA, crawl) as out, \
+            lake.writer(drops_asset, DROPS_SCHEMA, crawl, sub=drops_stage) as dropped:
+        for d, s in _side_by_side(docs, scores):
+            ids = d.column("doc_id")
+            if not ids.equals(s.column("doc_id")):
+                raise StaleScores(f"cc_quality_scores [{crawl}] does not line up with cc_documents [{crawl}] near "
+                                  f"document {summary.scored}")
+            score = s.column("score").to_numpy(zero_copy_only=False)
+            keep = pareto_keep(ids.to_pylist(), score, alpha, seed)
+            p = keep_probability(score, alpha)
+            summary.scored += len(score)
+            summary.expected += float(p.sum())
+            summary.variance += float((p * (1 - p)).sum())
+            summary.histogram.add(score, keep, p)
+            if not summary.model_version and s.num_rows:
+                summary.model_version = s.column("model_version")[0].as_py()
+            mask = pa.array(keep)
+            kept = d.filter(mask)
+            n_tokens = [count_tokens(t) for t in kept.column("text").to_pylist()]
+            summary.kept += kept.num_rows
+            summary.tokens += sum(n_tokens)
+            out.write_table(kept.append_column("score", pc.filter(s.column("score"), mask))
+                            .append_column("n_tokens", pa.array(n_tokens, pa.int64())).select(FILTERED_SCHEMA.names)
+                            .cast(FILTERED_SCHEMA))
+            rest = pc.filter(ids, pc.invert(mask))
+            n = len(rest)
+            dropped.write_table(pa.table({"stage": [drops_stage] * n, "source": ["commoncrawl"] * n,
+                                          "partition": [crawl] * n, "doc_id": rest,
+                                          "reason": ["pareto_rejected"] * n}, schema=DROPS_SCHEMA))
+    return summary
+
+
+def _side_by_side(a: Iterator[pa.Table], b: Iterator[pa.Table]) -> Iterator[tuple[pa.Table, pa.Table]]:
+    for x in a:
+        y = next(b, None)
+        if y is None or y.num_rows != x.num_rows:
+            raise StaleScores("cc_quality_scores has fewer documents than cc_documents")
+        yield x, y
+    if next(b, None) is not None:
+        raise StaleScores("cc_quality_scores has more documents than cc_documents")

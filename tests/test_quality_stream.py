@@ -1,0 +1,75 @@
+"""The streamed quality stages: a crawl scored and filtered batch by batch gives what the whole crawl at once gives."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from gpt_assets.ingest.web import CC_DOCUMENTS_SCHEMA
+from gpt_assets.lake import Lake, PartWriter
+from gpt_assets.mixture import count_tokens
+from gpt_assets.quality import ClassifierConfig, keep_probability, pareto_keep, train
+from gpt_assets.quality_stage import StaleScores, filter_crawl, score_crawl
+
+WORDS = ["model", "river", "theory", "history", "buy", "cheap", "click", "login", "casino", "deal"]
+
+
+def _doc(i: int) -> dict:
+    rng = np.random.default_rng(i)
+    good = i % 3 != 0
+    words = rng.choice(WORDS[:4] if good else WORDS[4:], size=20 + i)
+    return {"doc_id": f"d{i:03d}", "crawl": "C", "url": f"http://x.example/{i}", "fetched_at": "",
+            "text": " ".join(words), "n_chars": 0, "source_file": "f", "offset": i}
+
+
+def _write_docs(lake: Lake, docs: list[dict]) -> None:
+    path = lake.part_path("cc_documents", "C")
+    with PartWriter(path, CC_DOCUMENTS_SCHEMA, batch_rows=8) as out:  # row groups of 8: batches cross them
+        out.write_many(docs)
+
+
+@pytest.fixture()
+def crawl(tmp_path):
+    lake = Lake(tmp_path)
+    docs = [_doc(i) for i in range(53)]
+    _write_docs(lake, docs)
+    pos = [(f"p{i}", " ".join(WORDS[:4] * 5)) for i in range(30)]
+    neg = [(f"n{i}", " ".join(WORDS[4:] * 5)) for i in range(30)]
+    clf, _ = train(pos, neg, ClassifierConfig(epoch=5, min_count=1))
+    return lake, docs, clf
+
+
+def test_scores_and_the_filter_streamed_in_small_batches_match_the_whole_crawl_at_once(crawl):
+    lake, docs, clf = crawl
+    texts, ids = [d["text"] for d in docs], [d["doc_id"] for d in docs]
+    whole = clf.score(texts)
+    summary = score_crawl(lake, "C", clf, "v1", rows=7)
+    scores = pl.read_parquet(lake.part_path("cc_quality_scores", "C"))
+    assert summary.documents == 53 and scores["doc_id"].to_list() == ids
+    assert np.allclose(scores["score"].to_numpy(), whole) and set(scores["model_version"]) == {"v1"}
+    assert summary.histogram.total == 53 and abs(summary.histogram.mean() - whole.mean()) < 1e-12
+
+    r = filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5)
+    keep = pareto_keep(ids, whole, 9.0, 0)
+    kept = pl.read_parquet(lake.part_path("cc_filtered", "C"))
+    drops = pl.read_parquet(lake.part_path("document_drops", "C", sub="cc_filtered"))
+    assert kept["doc_id"].to_list() == [i for i, k in zip(ids, keep, strict=True) if k]
+    assert sorted(drops["doc_id"]) == [i for i, k in zip(ids, keep, strict=True) if not k]
+    assert set(drops["reason"]) <= {"pareto_rejected"} and set(drops["partition"]) <= {"C"}
+    assert kept["n_tokens"].to_list() == [count_tokens(t) for t in kept["text"]]
+    assert (r.scored, r.kept, r.dropped) == (53, int(keep.sum()), int((~keep).sum()))
+    assert abs(r.expected - keep_probability(whole, 9.0).sum()) < 1e-9 and r.model_version == "v1"
+    assert r.tokens == kept["n_tokens"].sum() and 0 < r.kept < 53
+
+
+def test_scores_that_do_not_line_up_with_the_documents_stop_the_filter_and_write_nothing(crawl):
+    lake, docs, clf = crawl
+    score_crawl(lake, "C", clf, "v1", rows=7)
+    filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5)
+    before = lake.part_path("cc_filtered", "C").read_bytes()
+    _write_docs(lake, docs[:20] + [_doc(99)] + docs[21:])  # the crawl changed after it was scored
+    with pytest.raises(StaleScores, match="does not line up"):
+        filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5)
+    _write_docs(lake, docs + [_doc(60)])  # a document more than scores
+    with pytest.raises(StaleScores, match="fewer documents"):
+        filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5)
+    assert lake.part_path("cc_filtered", "C").read_bytes() == before
