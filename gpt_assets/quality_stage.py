@@ -9,7 +9,8 @@ per-bin counts, kept documents, expected keeps and the exact score range.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,15 +32,65 @@ DROPS_SCHEMA = pa.schema([("stage", pa.string()), ("source", pa.string()), ("par
                           ("doc_id", pa.string()), ("reason", pa.string())])
 
 
+def _hashes(ids: list[str], seed: int) -> np.ndarray:
+    """A stable 64-bit hash per doc_id (blake2b of seed and id): the same on every machine and run."""
+    return np.fromiter((int.from_bytes(hashlib.blake2b(f"sample:{seed}:{i}".encode(), digest_size=8).digest(),
+                                       "little") for i in ids), dtype=np.uint64, count=len(ids))
+
+
+def hash_sample(stream: Callable[[], Iterator[pa.Table]], n: int, seed: int) -> list[tuple[str, str]]:
+    """(doc_id, text) of the ``n`` documents with the smallest hash of (seed, doc_id), in the stream's order.
+
+    A uniform sample that is the same whatever the order or partitioning of the documents, drawn in two passes over
+    ``stream()`` (tables with ``doc_id`` and ``text``): the first keeps the n smallest hashes of the ids seen so
+    far, the second the texts at or below the n-th; memory is the sample and one batch, never the corpus.
+    """
+    best = np.zeros(0, dtype=np.uint64)
+    total = 0
+    for table in stream():
+        h = _hashes(table.column("doc_id").to_pylist(), seed)
+        total += len(h)
+        best = np.concatenate([best, h])
+        if len(best) > n:
+            best = np.partition(best, n - 1)[:n] if n else best[:0]
+    if not len(best):
+        return []
+    cut = best.max()
+    out: list[tuple[str, str]] = []
+    for table in stream():
+        ids = table.column("doc_id").to_pylist()
+        keep = np.flatnonzero(_hashes(ids, seed) <= cut) if total > n else range(len(ids))
+        texts = table.column("text")
+        out += [(ids[i], texts[int(i)].as_py()) for i in keep]
+    return out
+
+
+def part_stream(paths: list[Path], columns: list[str], rename: Callable[[pa.Table], pa.Table] | None = None,
+                rows: int = BATCH_ROWS) -> Callable[[], Iterator[pa.Table]]:
+    """A re-startable stream of tables over Parquet parts (for :func:`hash_sample`'s two passes)."""
+
+    def stream() -> Iterator[pa.Table]:
+        for path in paths:
+            for table in batches(path, columns, rows):
+                yield rename(table) if rename else table
+
+    return stream
+
+
 class StaleScores(ValueError):
     """The scores part does not line up with the documents part (written from another version of the crawl)."""
 
 
 def batches(path: Path, columns: list[str], rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
-    """The part as tables of exactly ``rows`` rows (the last shorter), whatever its row groups."""
+    """The part as tables of exactly ``rows`` rows (the last shorter), whatever its row groups.
+
+    Read as a buffered stream: with pyarrow's default pre-buffering, ``iter_batches`` keeps every column chunk it
+    has read alive, and memory grows with the part (measured: 20 -> 107 MB of Arrow memory over 40 batches).
+    """
     pending: list[pa.RecordBatch] = []
     have = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows, columns=columns):
+    reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+    for batch in reader.iter_batches(batch_size=rows, columns=columns):
         pending.append(batch)
         have += batch.num_rows
         while have >= rows:

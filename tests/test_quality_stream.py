@@ -73,3 +73,22 @@ def test_scores_that_do_not_line_up_with_the_documents_stop_the_filter_and_write
     with pytest.raises(StaleScores, match="fewer documents"):
         filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5)
     assert lake.part_path("cc_filtered", "C").read_bytes() == before
+
+
+def test_the_classifiers_hash_sample_is_the_same_whatever_the_order_and_partitioning():
+    import pyarrow as pa
+
+    from gpt_assets.quality_stage import hash_sample
+
+    docs = [(f"doc-{i}", f"text {i}") for i in range(1000)]
+
+    def stream_of(rows, size):
+        return lambda: (pa.table({"doc_id": [d for d, _ in rows[i:i + size]], "text": [t for _, t in rows[i:i + size]]})
+                        for i in range(0, len(rows), size))
+
+    a = hash_sample(stream_of(docs, 64), 100, seed=0)
+    b = hash_sample(stream_of(docs[::-1], 300), 100, seed=0)  # another order, other batches
+    assert len(a) == 100 and sorted(a) == sorted(b) and all(t == f"text {d[4:]}" for d, t in a)
+    assert sorted(hash_sample(stream_of(docs, 64), 100, seed=1)) != sorted(a)  # the seed draws another sample
+    assert sorted(hash_sample(stream_of(docs, 64), 5000, seed=0)) == sorted(docs)  # fewer than n: all of them
+    assert hash_sample(stream_of(docs, 64), 0, seed=0) == []

@@ -9,7 +9,8 @@ import os
 
 import dagster as dg
 import numpy as np
-import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field
 
 from gpt_assets.automation import FOLLOW, follow_ignoring
@@ -19,7 +20,15 @@ from gpt_assets.defs.webtext import webtext_documents
 from gpt_assets.lake import duplicate_keys, parquet_rows
 from gpt_assets.partitions import cc_crawls
 from gpt_assets.quality import ClassifierConfig, QualityClassifier, keep_probability, train
-from gpt_assets.quality_stage import FILTERED_SCHEMA, SCORES_SCHEMA, StaleScores, filter_crawl, score_crawl
+from gpt_assets.quality_stage import (
+    FILTERED_SCHEMA,
+    SCORES_SCHEMA,
+    StaleScores,
+    filter_crawl,
+    hash_sample,
+    part_stream,
+    score_crawl,
+)
 from gpt_assets.resources import DataRoot
 
 GROUP = "quality_filter"
@@ -32,7 +41,8 @@ class QualityClassifierConfig(dg.Config):
     seed: int = Field(default=0, description="Seed of the class sampling, the held-out split and fastText.")
     curated_corpora: list[str] = Field(default=["books1", "books2", "wikipedia"], description=(
         "GPT-3 App. A: reference corpora that are positives, with WebText; raw Common Crawl is the negative class."))
-    max_docs_per_class: int = Field(default=200_000, description="Ours: a seeded sample of documents above this.")
+    max_docs_per_class: int = Field(default=200_000, description="Ours: above this, a seeded hash sample of this "
+                                    "many documents (the same whatever the order or partitioning, streamed).")
     balance_classes: bool = Field(default=True, description=(
         "Ours (the paper is silent): as many training windows of each class (a seeded sample of the larger), so "
         "a score of 0.5 means 'as likely curated as CC'."))
@@ -60,11 +70,6 @@ class QualityClassifierConfig(dg.Config):
                                 word_ngrams=self.word_ngrams, dim=self.dim)
 
 
-def _sample(frame: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
-    frame = frame.sort("doc_id")
-    return frame if frame.height <= n else frame.sample(n, seed=seed).sort("doc_id")
-
-
 def latest_version(data: DataRoot) -> tuple[str, QualityClassifier]:
     pointer = data.lake.checkpoints / ASSET / "LATEST"
     if not pointer.exists():
@@ -86,20 +91,24 @@ def latest_version(data: DataRoot) -> tuple[str, QualityClassifier]:
           description="fastText classifier: WebText + books + Wikipedia (curated) against raw Common Crawl.")
 def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassifierConfig, data: DataRoot):
     lake = data.lake
-    pos = pl.concat([
-        lake.scan("webtext_documents").select("doc_id", "text").collect(),
-        lake.scan("reference_documents").filter(pl.col("corpus").is_in(config.curated_corpora))
-        .select((pl.col("corpus") + ":" + pl.col("id")).alias("doc_id"), "text").collect(),
-    ])
-    neg = lake.scan("cc_documents").select("doc_id", "text").collect()
-    n_pos, n_neg = min(pos.height, config.max_docs_per_class), min(neg.height, config.max_docs_per_class)
-    pos, neg = _sample(pos, n_pos, config.seed), _sample(neg, n_neg, config.seed)
+    corpora = set(config.curated_corpora)
+
+    def curated(table: pa.Table) -> pa.Table:  # reference rows of the curated corpora, doc_id = corpus:id
+        table = table.filter(pc.is_in(table.column("corpus"), pa.array(sorted(corpora))))
+        ids = pc.binary_join_element_wise(table.column("corpus"), table.column("id"), ":")
+        return pa.table({"doc_id": ids, "text": table.column("text")})
+
+    positives = [part_stream(lake.parts("webtext_documents"), ["doc_id", "text"]),
+                 part_stream(lake.parts("reference_documents"), ["corpus", "id", "text"], curated)]
+    pos = hash_sample(lambda: (t for s in positives for t in s()), config.max_docs_per_class, config.seed)
+    neg = hash_sample(part_stream(lake.parts("cc_documents"), ["doc_id", "text"]), config.max_docs_per_class,
+                      config.seed)
     cfg = config.classifier()
     fingerprint = hashlib.sha256(json.dumps(cfg.__dict__, sort_keys=True).encode())
-    for ids in (pos["doc_id"], neg["doc_id"]):
-        fingerprint.update("\n".join(ids.to_list()).encode())
+    for sample in (pos, neg):
+        fingerprint.update("\n".join(d for d, _ in sample).encode())
     version = fingerprint.hexdigest()[:12]
-    clf, metrics = train(list(pos.iter_rows()), list(neg.iter_rows()), cfg)
+    clf, metrics = train(pos, neg, cfg)
     folder = lake.checkpoints / ASSET / version
     clf.save(folder / "model.bin")
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
