@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -142,8 +143,8 @@ def parquet_rows(path: Path) -> int:
 def duplicate_keys(paths: Iterable[Path], columns: Iterable[str], memory_limit: str = "1GB") -> int:
     """Rows of these Parquet files beyond the first with the same key (0 = unique on ``columns``).
 
-    DuckDB counts out of core: past ``memory_limit`` its hash aggregate spills to a temporary directory, so a
-    partition of any size is checked in bounded memory.
+    DuckDB counts out of core: past ``memory_limit`` its hash aggregate spills to a directory under the system's
+    temporary folder (never the working directory), so a partition of any size is checked in bounded memory.
     """
     files = [str(p) for p in paths]
     if not files:
@@ -152,6 +153,7 @@ def duplicate_keys(paths: Iterable[Path], columns: Iterable[str], memory_limit: 
     with duckdb.connect() as con:
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET threads = 1")
+        con.execute("SET temp_directory = $dir", {"dir": str(Path(tempfile.gettempdir()) / "gpt-assets-duckdb")})
         return int(con.execute(f"SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT {key} FROM "
                                "read_parquet($files))) FROM read_parquet($files)", {"files": files}).fetchone()[0])
 
