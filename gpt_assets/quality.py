@@ -80,9 +80,14 @@ def _heldout_mask(ids: Sequence[str], share: float, seed: int) -> np.ndarray:
     return np.array([_unit(f"heldout:{seed}:{i}") < share for i in ids], dtype=bool)
 
 
+def hash64(key: str) -> int:
+    """A 64-bit hash of a key (blake2b): stable across runs, machines and partitionings."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
 def _unit(key: str) -> float:
     """A uniform number in [0, 1) from a key: stable across runs, machines and partitionings."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little") / 2.0**64
+    return hash64(key) / 2.0**64
 
 
 def pareto_keep(doc_ids: Sequence[str], scores: np.ndarray, alpha: float, seed: int) -> np.ndarray:

@@ -9,7 +9,6 @@ per-bin counts, kept documents, expected keeps and the exact score range.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ import pyarrow.parquet as pq
 
 from gpt_assets.lake import Lake
 from gpt_assets.mixture import count_tokens
-from gpt_assets.quality import QualityClassifier, keep_probability, pareto_keep
+from gpt_assets.quality import QualityClassifier, hash64, keep_probability, pareto_keep
 
 BATCH_ROWS = 4096  # documents a batch: ~16 MB of Common Crawl text
 SCORES_SCHEMA = pa.schema([("doc_id", pa.string()), ("crawl", pa.string()), ("url", pa.string()),
@@ -34,8 +33,7 @@ DROPS_SCHEMA = pa.schema([("stage", pa.string()), ("source", pa.string()), ("par
 
 def _hashes(ids: list[str], seed: int) -> np.ndarray:
     """A stable 64-bit hash per doc_id (blake2b of seed and id): the same on every machine and run."""
-    return np.fromiter((int.from_bytes(hashlib.blake2b(f"sample:{seed}:{i}".encode(), digest_size=8).digest(),
-                                       "little") for i in ids), dtype=np.uint64, count=len(ids))
+    return np.fromiter((hash64(f"sample:{seed}:{i}") for i in ids), dtype=np.uint64, count=len(ids))
 
 
 def hash_sample(stream: Callable[[], Iterator[pa.Table]], n: int, seed: int) -> list[tuple[str, str]]:
@@ -112,7 +110,6 @@ class ScoreHistogram:
     expected: np.ndarray = field(init=False)
     low: np.ndarray = field(init=False)
     high: np.ndarray = field(init=False)
-
     sum: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from training.data import random_blocks
 from training.distributed import World, init, single_process
 
 LogFn = Callable[[int, dict[str, float]], None]
@@ -119,8 +120,6 @@ def pretraining_backward(model: Any, tokens: np.ndarray, block_size: int, n_bloc
     """Back-propagate ``coef`` times the mean next-token loss of ``n_blocks`` random windows of ``tokens``
     (``block_size`` tokens, 0 = the model's context), in micro-batches; ``mine`` picks this rank's micro-batches.
     Returns the loss (this rank's share): the pretraining term of PPO-ptx and of SFT's optional mix."""
-    from training.data import random_blocks
-
     n_ctx = model.config.n_positions
     x = random_blocks(tokens, min(block_size or n_ctx, n_ctx), n_blocks, generator)
     starts = range(0, len(x), micro_batch_size)

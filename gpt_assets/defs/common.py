@@ -78,12 +78,11 @@ def write_drops(data: DataRoot, stage: str, drops: pl.DataFrame, source: str,
     data.lake.write_frame(DROPS, frame, partition, sub=stage)
 
 
-def part_metadata(schema: pa.Schema, rows: int, data: DataRoot, asset: str, **extra) -> dict:
-    """``table_metadata`` for a part written as a stream (its schema and row count, no frame in memory)."""
+def part_metadata(schema: pa.Schema | pl.Schema, rows: int, data: DataRoot, asset: str, **extra) -> dict:
+    """A table's row count, column schema and path (for a part written as a stream: no frame in memory)."""
     return {"dagster/row_count": rows, "dagster/column_schema": column_schema(schema),
             "path": dg.MetadataValue.path(str(data.lake.table_dir(asset))), **extra}
 
 
 def table_metadata(frame: pl.DataFrame, data: DataRoot, asset: str, **extra) -> dict:
-    return {"dagster/row_count": frame.height, "dagster/column_schema": column_schema(frame.schema),
-            "path": dg.MetadataValue.path(str(data.lake.table_dir(asset))), **extra}
+    return part_metadata(frame.schema, frame.height, data, asset, **extra)

@@ -41,12 +41,12 @@ class IngestResult:
         return dict(sorted(out.items()))
 
 
-def _position(row: dict) -> int:
-    """Where a record sits in its file: its byte offset (WARC), line (JSONL) or record number."""
-    for name in ("offset", "line", "_record"):
+def _position(row: dict, record: int) -> int:
+    """Where a record sits in its file: its byte offset (WARC), line (JSONL), else its record number."""
+    for name in ("offset", "line"):
         if isinstance(row.get(name), int):
             return row[name]
-    return -1
+    return record
 
 
 def ingest(lake: Lake, asset: str, schema: pa.Schema, files: Iterable[tuple[Path, Reader]],
@@ -68,23 +68,23 @@ def ingest(lake: Lake, asset: str, schema: pa.Schema, files: Iterable[tuple[Path
             quarantine.write(item.row(asset, partition))
             tally.reject(item.reason)
 
-        def accept(tally: FileTally, rows: list[dict]) -> None:
-            fresh = seen.fresh([key(r) for r in rows]) if key else [True] * len(rows)
-            for row, new in zip(rows, fresh, strict=True):
+        def accept(tally: FileTally, rows: list[tuple[dict, int]]) -> None:
+            """Write a batch of (row, record number), quarantining the rows whose key was read before."""
+            fresh = seen.fresh([key(r) for r, _ in rows]) if key else [True] * len(rows)
+            for (row, record), new in zip(rows, fresh, strict=True):
                 if new:
                     out.write(row)
                     tally.accept()
                 else:
-                    reject(tally, Reject(tally.file, _position(row), DUPLICATE,
+                    reject(tally, Reject(tally.file, _position(row, record), DUPLICATE,
                                          f"{key(row)} was already read in this partition (a file landed twice?)"))
-                row.pop("_record", None)
             rows.clear()
 
         for path, reader in files:
             name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
             tally = FileTally(name)
             result.tallies.append(tally)
-            batch: list[dict] = []
+            batch: list[tuple[dict, int]] = []
             try:
                 if path.stat().st_size == 0:
                     reject(tally, Reject(name, 0, "empty_file", "the file holds no records"))
@@ -96,8 +96,7 @@ def ingest(lake: Lake, asset: str, schema: pa.Schema, files: Iterable[tuple[Path
                         reject(tally, Reject(name, item.position, item.reason, item.detail))
                     else:
                         item["source_file"] = name
-                        item["_record"] = tally.read + len(batch) + 1  # the record's number in the file
-                        batch.append(item)
+                        batch.append((item, tally.read + len(batch) + 1))  # the record's number in the file
                         if len(batch) >= ID_BATCH:
                             accept(tally, batch)
             except OSError as exc:  # unreadable file: quarantine it whole, go on with the rest
