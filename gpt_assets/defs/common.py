@@ -69,11 +69,13 @@ def reason_counts(drops: pl.DataFrame) -> dict[str, int]:
     return {r: int(n) for r, n in drops.group_by("reason").len().sort("reason").iter_rows()}
 
 
-def write_drops(data: DataRoot, stage: str, drops: pl.DataFrame, source: str,
+def write_drops(data: DataRoot, stage: str, drops: pl.DataFrame, source: str | None,
                 partition: str | None = None) -> None:
-    """Record why each dropped document was dropped, queryable as the ``document_drops`` view."""
+    """Record why each dropped document was dropped, queryable as the ``document_drops`` view (``source`` None:
+    each drop's own ``source`` column)."""
     frame = drops.select(
-        pl.lit(stage).alias("stage"), pl.lit(source).alias("source"), pl.lit(partition or "").alias("partition"),
+        pl.lit(stage).alias("stage"), pl.col("source") if source is None else pl.lit(source).alias("source"),
+        pl.lit(partition or "").alias("partition"),
         pl.col("doc_id"), pl.col("reason"))
     data.lake.write_frame(DROPS, frame, partition, sub=stage)
 

@@ -5,6 +5,7 @@
 import hashlib
 import json
 import shutil
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 import polars as pl
@@ -15,7 +16,7 @@ from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drop
 from gpt_assets.defs.ingest import reference_documents
 from gpt_assets.defs.quality import cc_filtered
 from gpt_assets.defs.webtext import webtext_documents
-from gpt_assets.mixture import count_tokens
+from gpt_assets.quality_stage import BATCH_ROWS, batches
 from gpt_assets.resources import DataRoot
 
 GROUP = "dedup"
@@ -26,8 +27,7 @@ PRESETS = {"default": DEFAULT, "gpt3": GPT3}
 def source_documents(data: DataRoot) -> pl.DataFrame:
     """Every candidate training document: (source, partition, doc_id, text, n_tokens).
 
-    Reference documents have no stored token count; theirs is null here and counted by
-    :func:`kept_documents` for the survivors only.
+    Reference documents have no stored token count; theirs is null here (decontamination counts the survivors').
     """
     lake = data.lake
     webtext = lake.scan("webtext_documents").select(
@@ -40,12 +40,39 @@ def source_documents(data: DataRoot) -> pl.DataFrame:
     return pl.concat([webtext.collect(), cc.collect(), ref.collect()])
 
 
-def kept_documents(data: DataRoot) -> pl.DataFrame:
-    """The documents ``duplicate_clusters`` keeps, every one with its token count."""
-    kept = data.lake.scan("duplicate_clusters").filter(pl.col("kept")).select("source", "doc_id").collect()
-    docs = source_documents(data).join(kept, on=["source", "doc_id"], how="semi")
-    return docs.with_columns(pl.col("n_tokens").fill_null(
-        pl.col("text").map_elements(count_tokens, return_dtype=pl.Int64)))
+def kept_document_stream(data: DataRoot, rows: int = BATCH_ROWS) -> Callable[[], Iterator[pl.DataFrame]]:
+    """The documents ``duplicate_clusters`` keeps as a re-startable stream of batches, read part by part in
+    record batches (source, partition, doc_id, text, n_tokens; n_tokens is null for reference documents).
+
+    Memory is a batch and the kept ids, never the corpus's texts.
+    """
+    lake = data.lake
+    kept = lake.scan("duplicate_clusters").filter(pl.col("kept")).select("source", "doc_id").collect()
+    ids = {source: frame["doc_id"] for (source,), frame in kept.group_by("source")}
+    columns = ["doc_id", "text", "n_tokens"]
+
+    def frames() -> Iterator[tuple[str, pl.DataFrame]]:
+        for path in lake.parts("webtext_documents"):
+            for table in batches(path, columns, rows):
+                yield "webtext", pl.from_arrow(table).select(pl.lit("").alias("partition"), *columns)
+        for path in lake.parts("cc_filtered"):
+            for table in batches(path, ["crawl", *columns], rows):
+                yield "commoncrawl", pl.from_arrow(table).select(pl.col("crawl").alias("partition"), *columns)
+        for path in lake.parts("reference_documents"):
+            for table in batches(path, ["corpus", "id", "text"], rows):
+                frame = pl.from_arrow(table).filter(pl.col("corpus").is_in(REFERENCE_CORPORA))
+                for (corpus,), part in frame.group_by("corpus", maintain_order=True):
+                    yield corpus, part.select(pl.lit("").alias("partition"), (pl.col("corpus") + ":" + pl.col("id"))
+                                              .alias("doc_id"), "text", pl.lit(None, pl.Int64).alias("n_tokens"))
+
+    def stream() -> Iterator[pl.DataFrame]:
+        for source, frame in frames():
+            frame = frame.filter(pl.col("doc_id").is_in(ids.get(source, pl.Series([], dtype=pl.String))))
+            if frame.height:
+                yield frame.select(pl.lit(source).alias("source"), "partition", "doc_id", "text",
+                                   pl.col("n_tokens").cast(pl.Int64))
+
+    return stream
 
 
 class DedupAssetConfig(dg.Config):

@@ -5,18 +5,22 @@
 import dagster as dg
 import polars as pl
 import polars.selectors as cs
+import pyarrow as pa
 from pydantic import Field
 
 from gpt_assets import decontam_stage
 from gpt_assets.automation import FOLLOW
-from gpt_assets.decontam import BenchmarkIndex, DecontamConfig, ngram_hashes, tokens
-from gpt_assets.defs.common import md_table, reason_counts, table_metadata, write_drops
-from gpt_assets.defs.dedup import duplicate_clusters, kept_documents
+from gpt_assets.decontam import DecontamConfig
+from gpt_assets.defs.common import md_table, part_metadata, reason_counts, table_metadata, write_drops
+from gpt_assets.defs.dedup import duplicate_clusters, kept_document_stream
 from gpt_assets.defs.ingest import benchmark_examples
 from gpt_assets.mixture import MixtureConfig, sample
+from gpt_assets.quality_stage import batches
 from gpt_assets.resources import DataRoot
 
 GROUP = "mixture"
+PRETRAINING_SCHEMA = pa.schema([("source", pa.string()), ("partition", pa.string()), ("doc_id", pa.string()),
+                               ("text", pa.string()), ("n_tokens", pa.int64()), ("decontaminated", pa.bool_())])
 
 
 class DecontaminationConfig(dg.Config):
@@ -43,30 +47,33 @@ class DecontaminationConfig(dg.Config):
 def decontamination(context: dg.AssetExecutionContext, config: DecontaminationConfig, data: DataRoot):
     cfg = DecontamConfig(config.n, config.window_chars, config.min_piece_chars, config.max_pieces,
                          config.max_doc_frequency)
-    docs = kept_documents(data)
     benchmarks = data.lake.scan("benchmark_examples").select("benchmark", "id", "text").collect()
-    clean, report, drops = decontam_stage.run(docs, benchmarks, cfg)
-    data.lake.write_frame("pretraining_documents", clean)
+    index = decontam_stage.index_for(benchmarks, cfg)
+    with data.lake.writer("pretraining_documents", PRETRAINING_SCHEMA) as out:
+        tally = decontam_stage.decontaminate_stream(
+            kept_document_stream(data), index, cfg, lambda batch: out.write_table(batch.to_arrow().cast(
+                PRETRAINING_SCHEMA)))
+    report = tally.report(dict(benchmarks.group_by("benchmark").len().iter_rows()))
+    drops = tally.drop_frame()
     data.lake.write_frame("decontamination_report", report)
-    write_drops(data, "decontamination", drops.join(docs.select("doc_id", "source"), on="doc_id"), "")
+    write_drops(data, "decontamination", drops, None)
     data.publish("pretraining_documents", "decontamination_report", "document_drops")
+    clean = data.lake.scan("pretraining_documents")
     per_source = clean.group_by("source").agg(pl.len().alias("documents"), pl.col("n_tokens").sum().alias("tokens"),
                                               pl.col("decontaminated").sum().alias("decontaminated")).sort("source")
-    yield dg.MaterializeResult(asset_key="pretraining_documents", metadata=table_metadata(
-        clean, data, "pretraining_documents", dropped=drops.height,
+    yield dg.MaterializeResult(asset_key="pretraining_documents", metadata=part_metadata(
+        PRETRAINING_SCHEMA, tally.kept, data, "pretraining_documents", dropped=drops.height,
+        documents_read=tally.documents,
         drops_by_reason=dg.MetadataValue.md(md_table([{"reason": k, "documents": v}
                                                       for k, v in reason_counts(drops).items()])),
-        per_source=dg.MetadataValue.md(md_table(per_source.to_dicts()))))
+        per_source=dg.MetadataValue.md(md_table(per_source.collect().to_dicts()))))
     yield dg.MaterializeResult(asset_key="decontamination_report", metadata={
         **table_metadata(report, data, "decontamination_report"),
         "report": dg.MetadataValue.md(md_table(report.to_dicts()))})
-    index = BenchmarkIndex.build(benchmarks.select("benchmark", "text").iter_rows(), cfg.n)
-    left = {}
-    for doc_id, text in clean.filter(pl.col("decontaminated")).select("doc_id", "text").iter_rows():
-        hits = index.hits(ngram_hashes(tokens(text)[0], cfg.n))
-        if len(hits):
-            left[doc_id] = len(hits)
-    # hits in undecontaminated docs can only be 13-grams ignored as common; the check looks at cut documents
+    # undecontaminated documents can only hold 13-grams ignored as common; the check reads the cut ones
+    part = data.lake.part_path("pretraining_documents")
+    cut_docs = (table.filter(table["decontaminated"]) for table in batches(part, ["doc_id", "text", "decontaminated"]))
+    left = decontam_stage.documents_with_hits(cut_docs, index.drop(tally.common.tolist()), cfg.n)
     yield dg.AssetCheckResult(check_name="no_benchmark_13grams_left", asset_key="pretraining_documents",
                               passed=not left, metadata={"documents_with_hits": len(left)},
                               description=None if not left else f"{len(left)} decontaminated document(s) still hold "
