@@ -46,13 +46,12 @@ def build(src: Path, lake_root: Path, scale: int) -> int:
 
 def run_stage(stage: str, lake_root: str, model: str) -> dict:
     from gpt_assets.lake import Lake
-    from gpt_assets.quality import QualityClassifier
     from gpt_assets.quality_stage import filter_crawl, score_crawl
 
     lake = Lake(lake_root)
     t0 = time.perf_counter()
     if stage == "cc_quality_scores":
-        n = score_crawl(lake, CRAWL, QualityClassifier.load(Path(model)), "bench").documents
+        n = score_crawl(lake, CRAWL, Path(model), "bench").documents
     else:
         n = filter_crawl(lake, CRAWL, 9.0, 0, "document_drops", "cc_filtered").scored
     seconds = time.perf_counter() - t0

@@ -14,7 +14,7 @@ from gpt_assets.defs.sensors import SCHEDULES, SENSORS
 from gpt_assets.defs.training import TRAINING_ASSETS
 from gpt_assets.defs.webtext import WEBTEXT_ASSETS
 from gpt_assets.jobs import lineage_jobs
-from gpt_assets.resources import Compute, DataRoot
+from gpt_assets.resources import Compute, DataRoot, Shards
 
 # Who answers for each lineage stage (Dagster shows owners on every asset page; teams are ours to rename).
 OWNERS = {"ingest": "team:data-ingest", "webtext": "team:pretraining-data", "quality_filter": "team:pretraining-data",
@@ -25,7 +25,7 @@ ASSETS = dg.map_asset_specs(
     lambda spec: spec.replace_attributes(owners=[OWNERS[spec.group_name]]),
     [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *SCRAPE_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
      *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS, document_drops])
-RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource()}
+RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource(), "shards": Shards()}
 
 defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, jobs=lineage_jobs(ASSETS), sensors=SENSORS,
                       schedules=SCHEDULES)

@@ -1,7 +1,9 @@
 """``cc_quality_scores`` and ``cc_filtered`` as streams (GPT-3 App. A): a crawl is read in record batches and written
 as it goes, so memory is bounded by a batch, not by the crawl.
 
-Scores are written in the order of ``cc_documents``; the filter reads both parts batch by batch side by side and
+Each stage runs one task per shard of the crawl (``gpt_assets.shards``: in this process, or Ray tasks), every
+task writing its own file that is then joined in shard order into the partition's part. Scores are written in the
+order of ``cc_documents``; the filter reads both parts batch by batch side by side and
 checks that each batch's doc_ids line up (both tables are unique on doc_id: ingestion quarantines second copies).
 What the metadata needs from the whole crawl is kept in fixed-size sums: a 1,000-bin histogram of the scores with
 per-bin counts, kept documents, expected keeps and the exact score range.
@@ -9,6 +11,8 @@ per-bin counts, kept documents, expected keeps and the exact score range.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from gpt_assets.lake import Lake
+from gpt_assets.lake import Lake, PartWriter, parquet_rows
 from gpt_assets.mixture import count_tokens
 from gpt_assets.quality import QualityClassifier, hash64, keep_probability, pareto_keep
+from gpt_assets.shards import SHARD_ROWS, InProcess, Runner, Shard, join_shards, plan, read_rows, scratch_dir
 
 BATCH_ROWS = 4096  # documents a batch: ~16 MB of Common Crawl text
 SCORES_SCHEMA = pa.schema([("doc_id", pa.string()), ("crawl", pa.string()), ("url", pa.string()),
@@ -132,6 +137,16 @@ class ScoreHistogram:
         np.minimum.at(self.low, b, scores)
         np.maximum.at(self.high, b, scores)
 
+    def merge(self, other: ScoreHistogram) -> ScoreHistogram:
+        """This histogram with ``other``'s scores added (shards of one crawl)."""
+        self.counts += other.counts
+        self.kept += other.kept
+        self.expected += other.expected
+        np.minimum(self.low, other.low, out=self.low)
+        np.maximum(self.high, other.high, out=self.high)
+        self.sum += other.sum
+        return self
+
     def mean(self) -> float:
         return self.sum / self.total if self.total else 0.0
 
@@ -178,20 +193,56 @@ class ScoreSummary:
     histogram: ScoreHistogram
 
 
-def score_crawl(lake: Lake, crawl: str, clf: QualityClassifier, version: str,
-                rows: int = BATCH_ROWS) -> ScoreSummary:
-    """Score every document of ``cc_documents[crawl]`` into ``cc_quality_scores[crawl]``, a batch at a time."""
+_MODELS: dict[str, QualityClassifier] = {}
+
+
+def _classifier(model: str) -> QualityClassifier:
+    """The classifier at ``model``, loaded once per process (a Ray worker keeps it across its tasks)."""
+    if model not in _MODELS:
+        _MODELS[model] = QualityClassifier.load(Path(model))
+    return _MODELS[model]
+
+
+def score_shard(docs: str, shard: Shard, model: str, version: str, out: str, rows: int) -> ScoreHistogram:
+    """Score one shard of a crawl's documents into the file ``out``; the shard's histogram."""
+    clf = _classifier(model)
     hist = ScoreHistogram()
-    with lake.writer("cc_quality_scores", SCORES_SCHEMA, crawl) as out:
-        for docs in batches(lake.part_path("cc_documents", crawl), ["doc_id", "crawl", "url", "text"], rows):
-            s = clf.score(docs.column("text").to_pylist())
-            out.write_table(pa.table({"doc_id": docs.column("doc_id"), "crawl": docs.column("crawl"),
-                                      "url": docs.column("url"), "score": pa.array(s, pa.float64()),
-                                      "model_version": pa.array([version] * len(s), pa.string())},
-                                     schema=SCORES_SCHEMA))
+    with PartWriter(Path(out), SCORES_SCHEMA) as writer:
+        for d in read_rows(Path(docs), ["doc_id", "crawl", "url", "text"], shard.start, shard.stop, rows):
+            s = clf.score(d.column("text").to_pylist())
+            writer.write_table(pa.table({"doc_id": d.column("doc_id"), "crawl": d.column("crawl"),
+                                         "url": d.column("url"), "score": pa.array(s, pa.float64()),
+                                         "model_version": pa.array([version] * len(s), pa.string())},
+                                        schema=SCORES_SCHEMA))
             hist.add(s)
-        documents = out.rows
+    return hist
+
+
+def score_crawl(lake: Lake, crawl: str, model: Path, version: str, rows: int = BATCH_ROWS,
+                runner: Runner | None = None, shard_rows: int = SHARD_ROWS) -> ScoreSummary:
+    """Score every document of ``cc_documents[crawl]`` into ``cc_quality_scores[crawl]``: one task per shard of
+    ``shard_rows`` documents (in this process unless ``runner`` says otherwise), a batch at a time in each."""
+    docs = lake.part_path("cc_documents", crawl)
+    shards = plan(parquet_rows(docs), shard_rows)
+    folder = scratch_dir(lake.root, "cc_quality_scores", crawl)
+    outs = [folder / f"{s.index:05d}.parquet" for s in shards]
+    hists = (runner or InProcess()).map(score_shard, [(str(docs), s, str(model), version, str(o), rows)
+                                                      for s, o in zip(shards, outs, strict=True)])
+    documents = _place(outs, lake.part_path("cc_quality_scores", crawl), SCORES_SCHEMA, rows)
+    shutil.rmtree(folder)
+    hist = ScoreHistogram()
+    for h in hists:
+        hist.merge(h)
     return ScoreSummary(documents, hist)
+
+
+def _place(shard_files: list[Path], part: Path, schema: pa.Schema, rows: int) -> int:
+    """The shards' files as the partition's part: one file moved into place, several joined in order."""
+    if len(shard_files) == 1:
+        part.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(shard_files[0], part)
+        return parquet_rows(part)
+    return join_shards(shard_files, part, schema, rows)
 
 
 @dataclass
@@ -208,24 +259,35 @@ class FilterSummary:
     def dropped(self) -> int:
         return self.scored - self.kept
 
+    def merge(self, other: FilterSummary) -> FilterSummary:
+        """This summary with another shard's added."""
+        self.scored += other.scored
+        self.kept += other.kept
+        self.tokens += other.tokens
+        self.expected += other.expected
+        self.variance += other.variance
+        self.model_version = self.model_version or other.model_version
+        self.histogram.merge(other.histogram)
+        return self
 
-def filter_crawl(lake: Lake, crawl: str, alpha: float, seed: int, drops_asset: str, drops_stage: str,
-                 rows: int = BATCH_ROWS) -> FilterSummary:
-    """The Pareto rule over ``cc_documents[crawl]`` and its scores: kept documents (with token counts) to
-    ``cc_filtered[crawl]``, the others to the drops table with reason ``pareto_rejected``, a batch at a time.
 
-    Raises :class:`StaleScores` (and writes nothing) when the scores do not line up with the documents.
-    """
+def filter_shard(docs: str, scores: str, shard: Shard, alpha: float, seed: int, crawl: str, drops_stage: str,
+                 kept_out: str, drops_out: str, rows: int) -> FilterSummary:
+    """The Pareto rule over one shard: kept documents (with token counts) to ``kept_out``, the others to
+    ``drops_out`` with reason ``pareto_rejected``. Raises :class:`StaleScores` when the shard's scores are not
+    its documents'."""
     summary = FilterSummary()
-    docs = batches(lake.part_path("cc_documents", crawl), ["doc_id", "crawl", "url", "text"], rows)
-    scores = batches(lake.part_path("cc_quality_scores", crawl), ["doc_id", "score", "model_version"], rows)
-    with lake.writer("cc_filtered", FILTERED_SCHEMA, crawl) as out, \
-            lake.writer(drops_asset, DROPS_SCHEMA, crawl, sub=drops_stage) as dropped:
-        for d, s in _side_by_side(docs, scores):
+    d_batches = read_rows(Path(docs), ["doc_id", "crawl", "url", "text"], shard.start, shard.stop, rows)
+    s_batches = read_rows(Path(scores), ["doc_id", "score", "model_version"], shard.start, shard.stop, rows)
+    with PartWriter(Path(kept_out), FILTERED_SCHEMA) as out, PartWriter(Path(drops_out), DROPS_SCHEMA) as dropped:
+        for d, s in _side_by_side(d_batches, s_batches):
             ids = d.column("doc_id")
             if not ids.equals(s.column("doc_id")):
-                raise StaleScores(f"cc_quality_scores [{crawl}] does not line up with cc_documents [{crawl}] near "
-                                  f"document {summary.scored}")
+                at = next(i for i, (a, b) in enumerate(zip(ids.to_pylist(), s.column("doc_id").to_pylist(),
+                                                            strict=True)) if a != b)
+                raise StaleScores(f"cc_quality_scores [{crawl}] does not line up with cc_documents [{crawl}] at "
+                                  f"document {shard.start + summary.scored + at} (doc_id {ids[at].as_py()!r}, "
+                                  f"scored as {s.column('doc_id')[at].as_py()!r})")
             score = s.column("score").to_numpy(zero_copy_only=False)
             keep = pareto_keep(ids.to_pylist(), score, alpha, seed)
             p = keep_probability(score, alpha)
@@ -248,6 +310,40 @@ def filter_crawl(lake: Lake, crawl: str, alpha: float, seed: int, drops_asset: s
             dropped.write_table(pa.table({"stage": [drops_stage] * n, "source": ["commoncrawl"] * n,
                                           "partition": [crawl] * n, "doc_id": rest,
                                           "reason": ["pareto_rejected"] * n}, schema=DROPS_SCHEMA))
+    return summary
+
+
+def filter_crawl(lake: Lake, crawl: str, alpha: float, seed: int, drops_asset: str, drops_stage: str,
+                 rows: int = BATCH_ROWS, runner: Runner | None = None, shard_rows: int = SHARD_ROWS
+                 ) -> FilterSummary:
+    """The Pareto rule over ``cc_documents[crawl]`` and its scores: kept documents (with token counts) to
+    ``cc_filtered[crawl]``, the others to the drops table with reason ``pareto_rejected``; one task per shard of
+    ``shard_rows`` documents, a batch at a time in each.
+
+    Raises :class:`StaleScores` (and writes nothing) when the scores do not line up with the documents.
+    """
+    docs, scores = lake.part_path("cc_documents", crawl), lake.part_path("cc_quality_scores", crawl)
+    n_docs, n_scores = parquet_rows(docs), parquet_rows(scores)
+    if n_scores != n_docs:
+        raise StaleScores(f"cc_quality_scores has {'fewer' if n_scores < n_docs else 'more'} documents than "
+                          f"cc_documents ({n_scores:,} against {n_docs:,})")
+    shards = plan(n_docs, shard_rows)
+    kept_dir = scratch_dir(lake.root, "cc_filtered", crawl)
+    drops_dir = scratch_dir(lake.root, f"{drops_asset}.{drops_stage}", crawl)
+    kept = [kept_dir / f"{s.index:05d}.parquet" for s in shards]
+    dropped = [drops_dir / f"{s.index:05d}.parquet" for s in shards]
+    try:
+        parts = (runner or InProcess()).map(filter_shard, [
+            (str(docs), str(scores), s, alpha, seed, crawl, drops_stage, str(k), str(d), rows)
+            for s, k, d in zip(shards, kept, dropped, strict=True)])
+        _place(kept, lake.part_path("cc_filtered", crawl), FILTERED_SCHEMA, rows)
+        _place(dropped, lake.part_path(drops_asset, crawl, sub=drops_stage), DROPS_SCHEMA, rows)
+    finally:
+        shutil.rmtree(kept_dir, ignore_errors=True)
+        shutil.rmtree(drops_dir, ignore_errors=True)
+    summary = FilterSummary()
+    for part in parts:
+        summary.merge(part)
     return summary
 
 

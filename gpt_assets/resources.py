@@ -1,11 +1,13 @@
-"""Dagster resources: the data root (lake + catalog) and the compute device."""
+"""Dagster resources: the data root (lake + catalog), the compute device, and where a partition's shards run."""
 
 
 import dagster as dg
+from pydantic import Field
 
 from gpt_assets.catalog import refresh_views
 from gpt_assets.lake import Lake
 from gpt_assets.paths import data_root
+from gpt_assets.shards import SHARD_ROWS, InProcess, RayRunner, Runner
 
 
 class DataRoot(dg.ConfigurableResource):
@@ -37,3 +39,27 @@ class Compute(dg.ConfigurableResource):
         import torch  # imported lazily: ingestion runs never pay for it
 
         return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class Shards(dg.ConfigurableResource):
+    """How the work inside one partition is spread: the per-shard stages (``cc_quality_scores``, ``cc_filtered``)
+    cut a crawl into shards of ``shard_rows`` documents and run one task per shard, here or on Ray. The output is
+    the same file either way."""
+
+    backend: str = Field(default="local", description=(
+        "local: the shards one after the other in the run's own process (make demo); ray: one Ray task of one CPU "
+        "per shard."))
+    ray_address: str = Field(default="", description=(
+        "ray only. Empty: start a local Ray of `workers` CPUs in the run's process; 'auto' or 'ray://<head>:10001' "
+        "(a KubeRay cluster's head service): join that cluster, whose workers must see the data root and have "
+        "gpt-assets installed."))
+    workers: int = Field(default=0, description="ray only, local Ray: its CPUs (0 = all of this machine's).")
+    shard_rows: int = Field(default=SHARD_ROWS, description=(
+        "Documents a shard (ours: 100k is ~400 MB of Common Crawl text, a few minutes of one core per stage)."))
+
+    def runner(self) -> Runner:
+        if self.backend == "local":
+            return InProcess()
+        if self.backend == "ray":
+            return RayRunner(self.ray_address or None, self.workers)
+        raise dg.Failure(f"resources.shards.backend={self.backend!r}: write local or ray")

@@ -192,3 +192,34 @@ def test_document_drops_asset_counts_every_stage_and_flags_a_repeated_drop(linea
                           "doc_id": ["a", "b", "a"], "reason": ["near_duplicate_of:x", "near_duplicate_of:y", "z"]})
     assert duplicate_drops(drops) == 1 and duplicate_drops(drops.head(2)) == 0
     assert drop_counts(drops).filter(pl.col("reason") == "near_duplicate_of")["documents"].to_list() == [2]
+
+
+def test_the_quality_stages_fanned_out_on_ray_write_the_same_parts(lineage, tmp_path):
+    import shutil
+
+    import dagster as dg
+
+    from gpt_assets.definitions import ASSETS, RESOURCES, defs
+    from gpt_assets.lake import Lake
+    from gpt_assets.resources import DataRoot, Shards
+    from gpt_assets.runner import run
+
+    pytest.importorskip("ray")
+    for folder in ("raw/commoncrawl", "lake/cc_documents", "checkpoints/quality_classifier"):  
+        shutil.copytree(lineage.root / folder, tmp_path / folder)
+    crawls = [p.stem for p in lineage.lake.parts("cc_documents")]
+    resources = {**RESOURCES, "data": DataRoot(path=str(tmp_path)), "shards": Shards(backend="ray", workers=2,
+                                                                                      shard_rows=50)}
+    with dg.instance_for_test() as instance:
+        outcomes = run(defs, ASSETS, resources, instance, Lake(tmp_path), "cc_quality_scores,cc_filtered",
+                       log=lambda _: None)
+        meta = instance.get_latest_materialization_event(dg.AssetKey("cc_filtered")).asset_materialization.metadata
+    import ray
+
+    ray.shutdown()
+    assert outcomes and all(o.success for o in outcomes) and all(all(o.checks.values()) for o in outcomes)
+    assert meta["shard_backend"].value == "ray" and meta["shard_workers"].value == 2 and meta["shards"].value > 1
+    for asset in ("cc_quality_scores", "cc_filtered"):
+        for crawl in crawls:
+            a, b = (pl.read_parquet(Lake(r).part_path(asset, crawl)) for r in (lineage.root, tmp_path))
+            assert a.equals(b), (asset, crawl)

@@ -35,14 +35,15 @@ def crawl(tmp_path):
     pos = [(f"p{i}", " ".join(WORDS[:4] * 5)) for i in range(30)]
     neg = [(f"n{i}", " ".join(WORDS[4:] * 5)) for i in range(30)]
     clf, _ = train(pos, neg, ClassifierConfig(epoch=5, min_count=1))
-    return lake, docs, clf
+    clf.save(tmp_path / "model.bin")
+    return lake, docs, clf, tmp_path / "model.bin"
 
 
 def test_scores_and_the_filter_streamed_in_small_batches_match_the_whole_crawl_at_once(crawl):
-    lake, docs, clf = crawl
+    lake, docs, clf, model = crawl
     texts, ids = [d["text"] for d in docs], [d["doc_id"] for d in docs]
     whole = clf.score(texts)
-    summary = score_crawl(lake, "C", clf, "v1", rows=7)
+    summary = score_crawl(lake, "C", model, "v1", rows=7)
     scores = pl.read_parquet(lake.part_path("cc_quality_scores", "C"))
     assert summary.documents == 53 and scores["doc_id"].to_list() == ids
     assert np.allclose(scores["score"].to_numpy(), whole) and set(scores["model_version"]) == {"v1"}
@@ -62,8 +63,8 @@ def test_scores_and_the_filter_streamed_in_small_batches_match_the_whole_crawl_a
 
 
 def test_scores_that_do_not_line_up_with_the_documents_stop_the_filter_and_write_nothing(crawl):
-    lake, docs, clf = crawl
-    score_crawl(lake, "C", clf, "v1", rows=7)
+    lake, docs, clf, model = crawl
+    score_crawl(lake, "C", model, "v1", rows=7)
     filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5)
     before = lake.part_path("cc_filtered", "C").read_bytes()
     _write_docs(lake, docs[:20] + [_doc(99)] + docs[21:])  # the crawl changed after it was scored
@@ -72,7 +73,56 @@ def test_scores_that_do_not_line_up_with_the_documents_stop_the_filter_and_write
     _write_docs(lake, docs + [_doc(60)])  # a document more than scores
     with pytest.raises(StaleScores, match="fewer documents"):
         filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5)
+    _write_docs(lake, docs[:30] + [_doc(99)] + docs[31:])  # in the last of several shards
+    with pytest.raises(StaleScores, match="at document 30 .doc_id 'd099'"):
+        filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5, shard_rows=12)
     assert lake.part_path("cc_filtered", "C").read_bytes() == before
+    assert not list((lake.root / "scratch").rglob("*.parquet"))  # no shard file left behind
+
+
+def _outputs(lake: Lake) -> list[pl.DataFrame]:
+    return [pl.read_parquet(p) for p in (lake.part_path("cc_quality_scores", "C"), lake.part_path("cc_filtered", "C"),
+                                         lake.part_path("document_drops", "C", sub="cc_filtered"))]
+
+
+@pytest.mark.parametrize("shard_rows", [1, 8, 13])
+def test_shards_in_any_number_give_the_same_parts_as_one(crawl, shard_rows):
+    lake, docs, clf, model = crawl
+    one = score_crawl(lake, "C", model, "v1", rows=7), filter_crawl(lake, "C", 9.0, 0, "document_drops",
+                                                                   "cc_filtered", rows=5)
+    expect = _outputs(lake)
+    many = score_crawl(lake, "C", model, "v1", rows=7, shard_rows=shard_rows), filter_crawl(
+        lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5, shard_rows=shard_rows)
+    assert all(a.equals(b) for a, b in zip(expect, _outputs(lake), strict=True))
+    assert one[0].documents == many[0].documents == 53
+    assert np.array_equal(one[0].histogram.counts, many[0].histogram.counts)
+    assert abs(one[0].histogram.mean() - many[0].histogram.mean()) < 1e-12
+    for field in ("scored", "kept", "tokens", "model_version"):
+        assert getattr(one[1], field) == getattr(many[1], field)
+    assert abs(one[1].expected - many[1].expected) < 1e-9
+
+
+def test_shards_on_a_local_ray_give_the_same_parts(crawl):
+    from gpt_assets.shards import RayRunner
+
+    ray = pytest.importorskip("ray")
+    lake, docs, clf, model = crawl
+    score_crawl(lake, "C", model, "v1", rows=7)
+    filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5)
+    expect = _outputs(lake)
+    runner = RayRunner(workers=2)
+    try:
+        summary = score_crawl(lake, "C", model, "v1", rows=7, runner=runner, shard_rows=10)
+        kept = filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5, runner=runner,
+                            shard_rows=10)
+        assert runner.workers == 2
+        _write_docs(lake, docs[:40] + [_doc(99)] + docs[41:])
+        with pytest.raises(StaleScores, match="at document 40 "):  # a task's error reaches the caller as itself
+            filter_crawl(lake, "C", 9.0, 0, "document_drops", "cc_filtered", rows=5, runner=runner, shard_rows=10)
+    finally:
+        ray.shutdown()
+    assert all(a.equals(b) for a, b in zip(expect, _outputs(lake), strict=True))
+    assert summary.documents == 53 and kept.scored == 53
 
 
 def test_the_classifiers_hash_sample_is_the_same_whatever_the_order_and_partitioning():

@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+from pathlib import Path
 
 import dagster as dg
 import numpy as np
@@ -19,7 +20,7 @@ from gpt_assets.defs.ingest import cc_documents, reference_documents
 from gpt_assets.defs.webtext import webtext_documents
 from gpt_assets.lake import duplicate_keys, parquet_rows
 from gpt_assets.partitions import cc_crawls
-from gpt_assets.quality import ClassifierConfig, QualityClassifier, keep_probability, train
+from gpt_assets.quality import ClassifierConfig, keep_probability, train
 from gpt_assets.quality_stage import (
     FILTERED_SCHEMA,
     SCORES_SCHEMA,
@@ -29,7 +30,8 @@ from gpt_assets.quality_stage import (
     part_stream,
     score_crawl,
 )
-from gpt_assets.resources import DataRoot
+from gpt_assets.resources import DataRoot, Shards
+from gpt_assets.shards import Runner, plan
 
 GROUP = "quality_filter"
 ASSET = "quality_classifier"
@@ -70,13 +72,19 @@ class QualityClassifierConfig(dg.Config):
                                 word_ngrams=self.word_ngrams, dim=self.dim)
 
 
-def latest_version(data: DataRoot) -> tuple[str, QualityClassifier]:
+def latest_model(data: DataRoot) -> tuple[str, Path]:
+    """(version, model file) of the latest classifier that passed its checks."""
     pointer = data.lake.checkpoints / ASSET / "LATEST"
     if not pointer.exists():
         raise dg.Failure(f"no {ASSET} that passed its checks under {pointer.parent}: materialize {ASSET} "
                          "(its heldout_auc and keeps_curated checks say what to change when it fails)")
     version = pointer.read_text().strip()
-    return version, QualityClassifier.load(pointer.parent / version / "model.bin")
+    return version, pointer.parent / version / "model.bin"
+
+
+def _shard_metadata(shards: Shards, runner: Runner, documents: int) -> dict:
+    return {"shards": len(plan(documents, shards.shard_rows)), "shard_backend": shards.backend,
+            "shard_workers": runner.workers}
 
 
 @dg.asset(group_name=GROUP, kinds={"fasttext"}, deps=[webtext_documents, reference_documents, cc_documents],
@@ -149,15 +157,17 @@ def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassif
                                          description="One score in [0, 1] per document of the crawl, "
                                                      "unique on doc_id (what cc_filtered joins on).")],
           description="The classifier's probability that each Common Crawl document is curated-like.")
-def cc_quality_scores(context: dg.AssetExecutionContext, data: DataRoot):
+def cc_quality_scores(context: dg.AssetExecutionContext, data: DataRoot, shards: Shards):
     crawl = context.partition_key
-    version, clf = latest_version(data)
-    result = score_crawl(data.lake, crawl, clf, version)
+    version, model = latest_model(data)
+    runner = shards.runner()
+    result = score_crawl(data.lake, crawl, model, version, runner=runner, shard_rows=shards.shard_rows)
     data.publish("cc_quality_scores")
     documents = parquet_rows(data.lake.part_path("cc_documents", crawl))
     hist = result.histogram
     yield dg.MaterializeResult(metadata=part_metadata(
         SCORES_SCHEMA, result.documents, data, "cc_quality_scores", model_version=version,
+        **_shard_metadata(shards, runner, result.documents),
         mean_score=round(hist.mean(), 4),
         score_deciles=dg.MetadataValue.json([round(q, 3) for q in hist.quantiles(np.linspace(0, 1, 11))])))
     repeated = duplicate_keys([data.lake.part_path("cc_quality_scores", crawl)], ["doc_id"])
@@ -209,7 +219,7 @@ def _classifier_keep(data: DataRoot, version: str) -> dict:
                                          description="Every document of the crawl (a doc_id landed twice counts "
                                                      "once) is scored and either kept or dropped, once.")],
           description="Common Crawl documents kept by the Pareto rule on their quality score (seeded per document).")
-def cc_filtered(context: dg.AssetExecutionContext, config: CCFilterConfig, data: DataRoot):
+def cc_filtered(context: dg.AssetExecutionContext, config: CCFilterConfig, data: DataRoot, shards: Shards):
     crawl = context.partition_key
     lake = data.lake
     repeated = duplicate_keys([lake.part_path("cc_documents", crawl)], ["doc_id"])
@@ -218,7 +228,9 @@ def cc_filtered(context: dg.AssetExecutionContext, config: CCFilterConfig, data:
                          "quarantined second copies): re-materialize cc_documents for this crawl, then "
                          "cc_quality_scores, then cc_filtered")
     try:
-        r = filter_crawl(lake, crawl, config.alpha, config.seed, DROPS, "cc_filtered")
+        runner = shards.runner()
+        r = filter_crawl(lake, crawl, config.alpha, config.seed, DROPS, "cc_filtered", runner=runner,
+                         shard_rows=shards.shard_rows)
     except StaleScores as exc:
         raise dg.Failure(f"{exc}: cc_quality_scores is older than cc_documents; re-materialize cc_quality_scores "
                          "for this crawl, then cc_filtered") from exc
@@ -226,6 +238,7 @@ def cc_filtered(context: dg.AssetExecutionContext, config: CCFilterConfig, data:
     mean, lo, hi = interval(r.expected, r.variance, config.max_sigma)
     yield dg.MaterializeResult(metadata=part_metadata(
         FILTERED_SCHEMA, r.kept, data, "cc_filtered", scored=r.scored, dropped=r.dropped,
+        **_shard_metadata(shards, runner, r.scored),
         keep_rate=round(r.kept / r.scored, 4) if r.scored else 0.0,
         expected_keep_rate=round(mean / r.scored, 4) if r.scored else 0.0,
         parameters=md_dict({"alpha": config.alpha, "max_sigma": config.max_sigma}, "parameter"),
