@@ -205,7 +205,7 @@ def test_the_quality_stages_fanned_out_on_ray_write_the_same_parts(lineage, tmp_
     from gpt_assets.runner import run
 
     pytest.importorskip("ray")
-    for folder in ("raw/commoncrawl", "lake/cc_documents", "checkpoints/quality_classifier"):  
+    for folder in ("raw/commoncrawl", "lake/cc_documents", "checkpoints/quality_classifier"):
         shutil.copytree(lineage.root / folder, tmp_path / folder)
     crawls = [p.stem for p in lineage.lake.parts("cc_documents")]
     resources = {**RESOURCES, "data": DataRoot(path=str(tmp_path)), "shards": Shards(backend="ray", workers=2,
