@@ -136,6 +136,22 @@ def test_planted_near_duplicates_found(corpus) -> None:  # type: ignore[no-untyp
     assert dd.cluster_precision_recall(gpt3, truth)[0] >= 0.95
 
 
+def test_band_by_band_clusters_equal_all_pairs_at_once(corpus) -> None:  # type: ignore[no-untyped-def]
+    texts = corpus.texts[:900] + [corpus.texts[5]] * 300 + ["", "   "] * 5  # a bucket of 301 exact copies, empties
+    for config in (dd.DEFAULT, dd.DEFAULT.with_(verify=False)):
+        s = dd.sign(texts, config)
+        i, j = signed_module.verified_pairs(s, config)
+        expect = dd.connected_components(len(texts), i, j)
+        np.testing.assert_array_equal(signed_module.cluster_labels(s, config), expect)
+        # incremental: documents from 700 on joined to the clusters of the first 700
+        first = signed_module.cluster_labels(dd.sign(texts[:700], config), config)
+        parent = np.concatenate([first, np.arange(700, len(texts))])
+        i, j = signed_module.verified_pairs(s, config, min_j=700)
+        np.testing.assert_array_equal(signed_module.cluster_labels(s, config, min_j=700, parent=parent),
+                                      dd.connected_components(len(texts), i, j, parent))
+    assert set(expect[900:1200].tolist()) == {5}  # the copies are one cluster, with the text they copy
+
+
 def test_precision_recall() -> None:
     assert dd.precision_recall([(1, 2), (3, 4)], [(2, 1), (5, 6)]) == (0.5, 0.5)
     assert dd.cluster_pairs(np.array([0, 1, 0, 0, 4])) == {(0, 2), (0, 3), (2, 3)}

@@ -22,10 +22,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .clusters import connected_components
 from .config import DEFAULT, DedupConfig
 from .frame import _check, decide, order_keys
-from .signed import Rows, Signed, sign, verified_pairs
+from .signed import Rows, Signed, cluster_labels, sign
 
 _META = "meta.json"
 _CLUSTERS = "clusters.npy"
@@ -100,9 +99,8 @@ class DedupIndex:
             keys=np.concatenate([old.keys, new.keys], axis=1),
             empty=np.concatenate([old.empty, new.empty]),
         )
-        i, j = verified_pairs(both, self.config, min_j=n_old)
         parent = np.concatenate([self.clusters(), np.arange(n_old, n_old + n_new, dtype=np.int64)])
-        labels = connected_components(n_old + n_new, i, j, parent)
+        labels = cluster_labels(both, self.config, min_j=n_old, parent=parent)
 
         new_docs = frame.select(
             "doc_id",

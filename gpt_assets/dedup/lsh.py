@@ -13,6 +13,7 @@ Pairs are packed as ``uint64`` ``(i << 32) | j`` with ``i < j``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -82,22 +83,31 @@ def unpack(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (pairs >> np.uint64(32)).astype(np.int64), (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
 
-def candidate_pairs(keys: np.ndarray, fanout: int = 32, min_j: int = 0) -> np.ndarray:
-    """Unique packed pairs ``i < j`` sharing a bucket in some band (``keys`` is ``(bands, n)``).
+def band_pairs(keys: np.ndarray, fanout: int = 32, min_j: int = 0) -> Iterator[np.ndarray]:
+    """Each band's packed pairs ``i < j`` sharing its bucket, one band at a time (unique within the band).
 
-    Only pairs whose larger index is ``>= min_j`` are returned (incremental use: new documents only).
+    Only pairs whose larger index is ``>= min_j`` are given (incremental use: new documents only).
     """
-    found = []
     for band_keys_ in keys:
         order = np.argsort(band_keys_, kind="stable")
         start, rank = _groups(band_keys_[order])
         todo = np.flatnonzero(rank > 0)
         todo = todo[order[todo] >= min_j]
+        found = []
         o = 0
         while len(todo) and o < fanout:
             found.append(_pack(order[start[todo] + o], order[todo]))
             o += 1
             todo = todo[rank[todo] > o]
+        yield np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
+
+
+def candidate_pairs(keys: np.ndarray, fanout: int = 32, min_j: int = 0) -> np.ndarray:
+    """Unique packed pairs ``i < j`` sharing a bucket in some band (``keys`` is ``(bands, n)``), all bands at once.
+
+    Only pairs whose larger index is ``>= min_j`` are returned (incremental use: new documents only).
+    """
+    found = [p for p in band_pairs(keys, fanout, min_j) if len(p)]
     if not found:
         return np.zeros(0, dtype=np.uint64)
     return np.unique(np.concatenate(found))

@@ -10,7 +10,7 @@ import polars as pl
 
 from .clusters import connected_components
 from .config import DedupConfig
-from .lsh import band_keys, candidate_pairs, cross_pairs, estimate_jaccard, unpack
+from .lsh import band_keys, band_pairs, candidate_pairs, cross_pairs, estimate_jaccard, unpack
 from .minhash import EMPTY, signatures
 
 
@@ -86,10 +86,32 @@ def verified_pairs(s: Signed, config: DedupConfig, min_j: int = 0) -> tuple[np.n
     return i, j
 
 
-def cluster_labels(s: Signed, config: DedupConfig) -> np.ndarray:
-    """Near-duplicate cluster label (smallest member index) of every document of ``s``."""
-    i, j = verified_pairs(s, config)
-    return connected_components(len(s), i, j)
+def cluster_labels(s: Signed, config: DedupConfig, min_j: int = 0, parent: np.ndarray | None = None) -> np.ndarray:
+    """Near-duplicate cluster label (smallest member index) of every document of ``s``, band by band.
+
+    Each band's candidate pairs, less those already in one cluster, are verified and joined into the clusters
+    before the next band is read, so memory holds one band's pairs, not every band's (a bucket of many exact copies
+    yields ``fanout`` pairs per member in every band; once joined by the first band, the later bands' pairs are
+    dropped before verification). ``min_j`` and ``parent`` as in incremental use: only pairs reaching a document at
+    or after ``min_j``, on top of the stored clusters ``parent``. The labels equal those of :func:`verified_pairs`'s
+    pairs joined at once.
+    """
+    labels = np.arange(len(s), dtype=np.int64) if parent is None else connected_components(len(s), [], [], parent)
+    live = np.flatnonzero(~s.empty) if s.empty.any() else None
+    keys = s.keys[:, live] if live is not None else s.keys
+    first = int(np.searchsorted(live, min_j)) if live is not None else min_j
+    for pairs in band_pairs(keys, config.fanout, min_j=first):
+        i, j = unpack(pairs)
+        if live is not None:
+            i, j = live[i], live[j]
+        apart = labels[i] != labels[j]
+        i, j = i[apart], j[apart]
+        if config.verify and len(i):
+            ok = estimate_jaccard(s.sig, s.sig, i, j) >= np.float32(config.threshold)
+            i, j = i[ok], j[ok]
+        if len(i):
+            labels = connected_components(len(s), i, j, labels)
+    return labels
 
 
 def best_reference_match(target: Signed, reference: Signed, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
