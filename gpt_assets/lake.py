@@ -157,3 +157,29 @@ def duplicate_keys(paths: Iterable[Path], columns: Iterable[str], memory_limit: 
         return int(con.execute(f"SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT {key} FROM "
                                "read_parquet($files))) FROM read_parquet($files)", {"files": files}).fetchone()[0])
 
+
+
+def gather(plan: pl.DataFrame, paths: Iterable[Path], on: list[str], columns: list[str], out: Path,
+           memory_limit: str = "1GB") -> int:
+    """Write ``out``: for each row of ``plan`` (the ``on`` keys and any columns of its own), in plan order, the
+    matching row's ``columns`` from these Parquet files; returns the rows written.
+
+    DuckDB joins and orders out of core (past ``memory_limit`` it spills under the system's temporary folder), so
+    a selection over a corpus of any size is written in bounded memory, texts never all in memory at once.
+    """
+    files = [str(p) for p in paths]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    keys = " AND ".join(f'p."{c}" = d."{c}"' for c in on)
+    own = [c for c in plan.columns if c not in on and c != "_pos"]
+    select = ", ".join([*(f'p."{c}"' for c in on), *(f'd."{c}"' for c in columns), *(f'p."{c}"' for c in own)])
+    with duckdb.connect() as con:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET threads = 1")
+        con.execute("SET preserve_insertion_order = true")
+        con.execute("SET temp_directory = $dir", {"dir": str(Path(tempfile.gettempdir()) / "gpt-assets-duckdb")})
+        con.register("plan_rows", plan.with_row_index("_pos").to_arrow())
+        con.execute(f"COPY (SELECT {select} FROM plan_rows p JOIN read_parquet($files) d ON {keys} ORDER BY p._pos) "
+                    f"TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)", {"files": files})
+    os.replace(tmp, out)
+    return parquet_rows(out)

@@ -270,3 +270,25 @@ def test_fasttext_line_reads_a_prefix_but_makes_the_whole_texts_line(max_words):
         " ".join(["word"] * max_words), " ".join(["w"] * (max_words + 1)), "ÄÖ İstanbul " * 300]
     for t in texts:
         assert fasttext_line(t, max_words) == " ".join(re.split(r"\s+", t.lower().strip())[:max_words]).strip()
+
+
+def test_gather_writes_the_plans_rows_in_its_order_from_several_parts(tmp_path):
+    from gpt_assets.lake import gather
+
+    rng = np.random.default_rng(0)
+    parts = []
+    for k in range(3):
+        ids = [f"d{k}-{i}" for i in range(2000)]
+        frame = pl.DataFrame({"source": ["a", "b"] * 1000, "doc_id": ids,
+                              "text": ["".join(rng.choice(list("xyz "), 600)) for _ in ids]})
+        frame.write_parquet(tmp_path / f"p{k}.parquet")
+        parts.append(frame)
+    docs = pl.concat(parts)
+    pick = rng.integers(0, docs.height, 9000)  # repeats, any order
+    plan = docs[pick].select("source", "doc_id").with_columns(copy=pl.Series(np.arange(9000) % 3, dtype=pl.Int32))
+    out = tmp_path / "out" / "mix.parquet"
+    rows = gather(plan, sorted(tmp_path.glob("p*.parquet")), ["source", "doc_id"], ["text"], out,
+                  memory_limit="20MB")
+    got = pl.read_parquet(out)
+    assert rows == 9000 and got.columns == ["source", "doc_id", "text", "copy"]
+    assert got.select("source", "doc_id", "copy").equals(plan) and got["text"].equals(docs[pick]["text"])

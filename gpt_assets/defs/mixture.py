@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 import polars.selectors as cs
 import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import Field
 
 from gpt_assets import decontam_stage
@@ -14,6 +15,7 @@ from gpt_assets.decontam import DecontamConfig
 from gpt_assets.defs.common import md_table, part_metadata, reason_counts, table_metadata, write_drops
 from gpt_assets.defs.dedup import duplicate_clusters, kept_document_stream
 from gpt_assets.defs.ingest import benchmark_examples
+from gpt_assets.lake import gather
 from gpt_assets.mixture import MixtureConfig, sample
 from gpt_assets.quality_stage import batches
 from gpt_assets.resources import DataRoot
@@ -127,20 +129,23 @@ class TrainingMixtureConfig(dg.Config):
                                                "mixture's.")],
 )
 def training_mixture(config: TrainingMixtureConfig, data: DataRoot):
-    docs = data.lake.scan("pretraining_documents").select("source", "doc_id", "text", "n_tokens").collect()
+    lake = data.lake
+    docs = lake.scan("pretraining_documents").select("source", "doc_id", "n_tokens").collect()  # no texts
     cfg = MixtureConfig(weights=dict(config.weights), token_budget=config.token_budget, seed=config.seed)
     try:
         mixture, summary = sample(docs, cfg)
     except ValueError as exc:
         raise dg.Failure(f"training_mixture: {exc}: nothing to sample; check pretraining_documents") from exc
-    data.lake.write_frame("training_mixture", mixture)
+    # the plan's rows in its order, each with its text, written out of core
+    part = lake.part_path("training_mixture")
+    rows = gather(mixture, lake.parts("pretraining_documents"), ["source", "doc_id"], ["text"], part)
     data.lake.write_frame("mixture_summary", summary)
     data.publish("training_mixture", "mixture_summary")
     budget = int(summary["token_budget"][0]) if summary.height else 0
     table = summary.with_columns(pl.col("weight").round(4), pl.col("share").round(4), pl.col("epochs").round(2))
-    yield dg.MaterializeResult(asset_key="training_mixture", metadata=table_metadata(
-        mixture, data, "training_mixture", tokens=int(mixture["n_tokens"].sum()) if mixture.height else 0,
-        token_budget=budget))
+    yield dg.MaterializeResult(asset_key="training_mixture", metadata=part_metadata(
+        pq.read_schema(part), rows, data, "training_mixture",
+        tokens=int(mixture["n_tokens"].sum()) if mixture.height else 0, token_budget=budget))
     yield dg.MaterializeResult(asset_key="mixture_summary", metadata={
         **table_metadata(summary, data, "mixture_summary"),
         "table_2_2": dg.MetadataValue.md(md_table(table.select(
