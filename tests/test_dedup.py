@@ -249,3 +249,24 @@ def test_incremental_equals_batch(corpus, tmp_path, monkeypatch) -> None:  # typ
     assert not as_ref["kept"].any() and as_ref["reason"].str.starts_with("webtext_copy:").all()
     with pytest.raises(ValueError, match="built with"):
         dd.DedupIndex(tmp_path / "idx", dd.GPT3)
+
+
+def test_band_store_clusters_equal_the_in_memory_ones(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from gpt_assets.dedup.bandstore import BandStore, cluster_store
+
+    texts = corpus.texts[:900] + [corpus.texts[7]] * 200 + ["", "  "] * 4
+    for config in (dd.DEFAULT, dd.DEFAULT.with_(threshold=0.75, weights=(0.2, 0.8))):  # (9, 13) + rest, (16, 8)
+        s = dd.sign(texts, config)
+        folder = tmp_path / f"store-{config.lsh_params}"
+        store = BandStore.create(folder, config)
+        for lo in range(0, len(texts), 256):  # appended in batches
+            store.append(s.sig[lo:lo + 256])
+        reopened = BandStore.open(folder)
+        assert reopened.n == len(texts) and reopened.empty().tolist() == s.empty.tolist()
+        for b in range(reopened.bands):
+            np.testing.assert_array_equal(reopened.keys(b), s.keys[b])
+        labels = cluster_store(reopened, config)
+        np.testing.assert_array_equal(labels, signed_module.cluster_labels(s, config))
+        assert dd.cluster_precision_recall(labels[:900], dd.cluster_pairs(np.asarray(corpus.cluster[:900])))[1] >= 0.9
+    with pytest.raises(ValueError, match="built with"):
+        cluster_store(reopened, dd.GPT3)

@@ -45,22 +45,26 @@ def optimal_param(
     return int(best[0]), int(best[1])
 
 
+def band_key(values: np.ndarray, band: int) -> np.ndarray:
+    """``uint64`` bucket key of one band's values (``(n_docs, rows)``) of every document."""
+    k = np.full(len(values), np.uint64(band + 1), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for c in range(values.shape[1]):
+            k *= _M
+            k += values[:, c].astype(np.uint64)
+    return fmix64(k)
+
+
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """``uint64`` bucket key of every band of every signature: shape ``(bands, n_docs)``."""
     n, num_perm = sig.shape
     if bands * rows > num_perm:
         raise ValueError(f"bands*rows = {bands * rows} exceeds num_perm = {num_perm}")
     keys = np.empty((bands, n), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for lo in range(0, n, _ROW_CHUNK):
-            block = np.ascontiguousarray(sig[lo : lo + _ROW_CHUNK, : bands * rows]).astype(np.uint64)
-            block = block.reshape(-1, bands, rows)
-            for band in range(bands):
-                k = np.full(len(block), np.uint64(band + 1), dtype=np.uint64)
-                for c in range(rows):
-                    k *= _M
-                    k += block[:, band, c]
-                keys[band, lo : lo + len(block)] = fmix64(k)
+    for lo in range(0, n, _ROW_CHUNK):
+        block = np.ascontiguousarray(sig[lo : lo + _ROW_CHUNK, : bands * rows]).reshape(-1, bands, rows)
+        for band in range(bands):
+            keys[band, lo : lo + len(block)] = band_key(block[:, band], band)
     return keys
 
 
