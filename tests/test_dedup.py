@@ -270,3 +270,17 @@ def test_band_store_clusters_equal_the_in_memory_ones(corpus, tmp_path) -> None:
         assert dd.cluster_precision_recall(labels[:900], dd.cluster_pairs(np.asarray(corpus.cluster[:900])))[1] >= 0.9
     with pytest.raises(ValueError, match="built with"):
         cluster_store(reopened, dd.GPT3)
+
+
+def test_streamed_dedup_equals_the_frame_dedup(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from gpt_assets.dedup.stream import dedup_stream
+
+    texts = corpus.texts[:700] + [corpus.texts[3]] * 50 + ["", None, "  "]
+    frame = _frame(texts).with_columns(pl.Series("partition", [f"p{k % 3}" for k in range(len(texts))]))
+    for config in (dd.DEFAULT, dd.DEFAULT.with_(threshold=0.75, weights=(0.2, 0.8))):
+        streamed = dedup_stream(lambda: (frame.slice(lo, 97) for lo in range(0, frame.height, 97)), config,
+                                tmp_path / "scratch")
+        assert streamed.equals(dd.dedup(frame, config))
+        assert not (tmp_path / "scratch").exists()  # the signatures are removed after
+    empty = dedup_stream(lambda: iter([]), dd.DEFAULT, tmp_path / "scratch")
+    assert empty.height == 0 and empty.columns == list(dd.OUTPUT_COLUMNS)

@@ -146,17 +146,27 @@ def test_mixture_holds_no_benchmark_passage_and_reports_table_2_2(lineage):
 def test_a_new_crawl_is_deduplicated_against_stored_signatures(lineage, tmp_path):
     import logging
 
-    from gpt_assets.defs.dedup import incremental_cc
-    from gpt_assets.resources import DataRoot
+    from gpt_assets.defs.dedup import index_crawls
 
     docs = lineage.lake.scan("cc_documents").select(
         "doc_id", pl.lit("commoncrawl").alias("source"), pl.col("crawl").alias("partition"), "text").collect()
     crawls = sorted(docs["partition"].unique().to_list())
-    data, cfg = DataRoot(path=str(tmp_path)), DedupAssetConfig()
+    cfg = DedupAssetConfig()
     log = logging.getLogger("test")
-    first = incremental_cc(data, docs.filter(pl.col("partition") == crawls[0]), None, cfg.dedup_config(), cfg, log)
+    loaded = []
+
+    def load(crawl):
+        loaded.append(crawl)
+        return docs.filter(pl.col("partition") == crawl)
+
+    def run(frame):
+        return index_crawls(tmp_path / "dedup_index", frame.select("partition", "doc_id"), load, lambda: None,
+                            cfg.dedup_config(), cfg, log)
+
+    first = run(docs.filter(pl.col("partition") == crawls[0]))
     signed_parts = sorted((tmp_path / "dedup_index").rglob("part-*.sig.npy"))
-    both = incremental_cc(data, docs, None, cfg.dedup_config(), cfg, log)
+    both = run(docs)
+    assert loaded == crawls  # each crawl's texts read once, when it was new
     assert sorted((tmp_path / "dedup_index").rglob("part-*.sig.npy"))[: len(signed_parts)] == signed_parts
     assert len(sorted((tmp_path / "dedup_index").rglob("part-*.sig.npy"))) == len(signed_parts) + 1
     batch = dedup(docs, cfg.dedup_config())

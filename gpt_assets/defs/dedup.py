@@ -11,7 +11,8 @@ import dagster as dg
 import polars as pl
 
 from gpt_assets.automation import FOLLOW
-from gpt_assets.dedup import DEFAULT, GPT3, OUTPUT_COLUMNS, DedupIndex, dedup, remove_reference_copies
+from gpt_assets.dedup import DEFAULT, GPT3, OUTPUT_COLUMNS, DedupIndex, remove_reference_copies
+from gpt_assets.dedup.stream import dedup_stream
 from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import reference_documents
 from gpt_assets.defs.quality import cc_filtered
@@ -24,20 +25,50 @@ REFERENCE_CORPORA = ("books1", "books2", "wikipedia")
 PRESETS = {"default": DEFAULT, "gpt3": GPT3}
 
 
-def source_documents(data: DataRoot) -> pl.DataFrame:
-    """Every candidate training document: (source, partition, doc_id, text, n_tokens).
+def _frames(lake, rows: int, sources: set[str] | None = None) -> Iterator[tuple[str, pl.DataFrame]]:
+    """(source, batch) of every candidate training document, part by part in record batches: partition, doc_id,
+    text, n_tokens (null for reference documents, which carry no stored count). ``sources``: only these."""
+    columns = ["doc_id", "text", "n_tokens"]
+    if sources is None or "webtext" in sources:
+        for path in lake.parts("webtext_documents"):
+            for table in batches(path, columns, rows):
+                yield "webtext", pl.from_arrow(table).select(pl.lit("").alias("partition"), *columns)
+    if sources is None or "commoncrawl" in sources:
+        for path in lake.parts("cc_filtered"):
+            for table in batches(path, ["crawl", *columns], rows):
+                yield "commoncrawl", pl.from_arrow(table).select(pl.col("crawl").alias("partition"), *columns)
+    wanted = [c for c in REFERENCE_CORPORA if sources is None or c in sources]
+    if wanted:
+        for path in lake.parts("reference_documents"):
+            for table in batches(path, ["corpus", "id", "text"], rows):
+                frame = pl.from_arrow(table).filter(pl.col("corpus").is_in(wanted))
+                for (corpus,), part in frame.group_by("corpus", maintain_order=True):
+                    yield corpus, part.select(pl.lit("").alias("partition"), (pl.col("corpus") + ":" + pl.col("id"))
+                                              .alias("doc_id"), "text", pl.lit(None, pl.Int64).alias("n_tokens"))
 
-    Reference documents have no stored token count; theirs is null here (decontamination counts the survivors').
-    """
-    lake = data.lake
-    webtext = lake.scan("webtext_documents").select(
-        pl.lit("webtext").alias("source"), pl.lit("").alias("partition"), "doc_id", "text", "n_tokens")
-    cc = lake.scan("cc_filtered").select(
-        pl.lit("commoncrawl").alias("source"), pl.col("crawl").alias("partition"), "doc_id", "text", "n_tokens")
-    ref = lake.scan("reference_documents").filter(pl.col("corpus").is_in(REFERENCE_CORPORA)).select(
-        pl.col("corpus").alias("source"), pl.lit("").alias("partition"),
-        (pl.col("corpus") + ":" + pl.col("id")).alias("doc_id"), "text", pl.lit(None, pl.Int64).alias("n_tokens"))
-    return pl.concat([webtext.collect(), cc.collect(), ref.collect()])
+
+def _batch(source: str, frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(pl.lit(source).alias("source"), "partition", "doc_id", "text",
+                        pl.col("n_tokens").cast(pl.Int64))
+
+
+def document_stream(data: DataRoot, source: str, rows: int = BATCH_ROWS) -> Callable[[], Iterator[pl.DataFrame]]:
+    """One source's candidate documents as a re-startable stream of batches (source, partition, doc_id, text,
+    n_tokens)."""
+    return lambda: (_batch(s, f) for s, f in _frames(data.lake, rows, {source}) if s == source and f.height)
+
+
+def candidate_counts(data: DataRoot) -> dict[str, int]:
+    """Candidate documents per source that has any, from the parts' ids."""
+    lake, found = data.lake, {}
+    for name, asset in (("webtext", "webtext_documents"), ("commoncrawl", "cc_filtered")):
+        if lake.parts(asset) and (n := lake.scan(asset).select(pl.len()).collect().item()):
+            found[name] = n
+    if lake.parts("reference_documents"):
+        counts = lake.scan("reference_documents").filter(pl.col("corpus").is_in(REFERENCE_CORPORA)).group_by(
+            "corpus").len().collect()
+        found.update(dict(counts.iter_rows()))
+    return dict(sorted(found.items()))
 
 
 def kept_document_stream(data: DataRoot, rows: int = BATCH_ROWS) -> Callable[[], Iterator[pl.DataFrame]]:
@@ -49,28 +80,12 @@ def kept_document_stream(data: DataRoot, rows: int = BATCH_ROWS) -> Callable[[],
     lake = data.lake
     kept = lake.scan("duplicate_clusters").filter(pl.col("kept")).select("source", "doc_id").collect()
     ids = {source: frame["doc_id"] for (source,), frame in kept.group_by("source")}
-    columns = ["doc_id", "text", "n_tokens"]
-
-    def frames() -> Iterator[tuple[str, pl.DataFrame]]:
-        for path in lake.parts("webtext_documents"):
-            for table in batches(path, columns, rows):
-                yield "webtext", pl.from_arrow(table).select(pl.lit("").alias("partition"), *columns)
-        for path in lake.parts("cc_filtered"):
-            for table in batches(path, ["crawl", *columns], rows):
-                yield "commoncrawl", pl.from_arrow(table).select(pl.col("crawl").alias("partition"), *columns)
-        for path in lake.parts("reference_documents"):
-            for table in batches(path, ["corpus", "id", "text"], rows):
-                frame = pl.from_arrow(table).filter(pl.col("corpus").is_in(REFERENCE_CORPORA))
-                for (corpus,), part in frame.group_by("corpus", maintain_order=True):
-                    yield corpus, part.select(pl.lit("").alias("partition"), (pl.col("corpus") + ":" + pl.col("id"))
-                                              .alias("doc_id"), "text", pl.lit(None, pl.Int64).alias("n_tokens"))
 
     def stream() -> Iterator[pl.DataFrame]:
-        for source, frame in frames():
+        for source, frame in _frames(lake, rows):
             frame = frame.filter(pl.col("doc_id").is_in(ids.get(source, pl.Series([], dtype=pl.String))))
             if frame.height:
-                yield frame.select(pl.lit(source).alias("source"), "partition", "doc_id", "text",
-                                   pl.col("n_tokens").cast(pl.Int64))
+                yield _batch(source, frame)
 
     return stream
 
@@ -103,16 +118,14 @@ class DedupAssetConfig(dg.Config):
                       "doc_id, source, partition, cluster_id, kept, reason.")
 def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConfig, data: DataRoot):
     dcfg = config.dedup_config()
-    docs = source_documents(data)
-    webtext = docs.filter(pl.col("source") == "webtext").select("doc_id", "source", "partition", "text")
     parts = []
-    for source in sorted(docs["source"].unique().to_list()):
-        frame = docs.filter(pl.col("source") == source).select("doc_id", "source", "partition", "text")
+    candidates = candidate_counts(data)
+    for source in candidates:
         if source == "commoncrawl":
-            reference = webtext if config.remove_webtext_from_cc else None
-            parts.append(incremental_cc(data, frame, reference, dcfg, config, context.log))
-        else:
-            parts.append(dedup(frame, dcfg))
+            parts.append(incremental_cc(data, dcfg, config, context.log))
+        else:  # signatures to disk batch by batch, clusters a band at a time: no texts held
+            parts.append(dedup_stream(document_stream(data, source), dcfg,
+                                      data.lake.root / "scratch" / "duplicate_clusters" / source))
     clusters = pl.concat(parts).sort("source", "partition", "doc_id")
     data.lake.write_frame("duplicate_clusters", clusters)
     dropped = clusters.filter(~pl.col("kept"))  # reasons keep the document they point to (`near_duplicate_of:<id>`)
@@ -139,28 +152,49 @@ def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConf
         metadata={"clusters_without_one_survivor": bad.height},
         description=None if bad.height == 0 else f"{bad.height} cluster(s) keep no document or more than one (each "
         "should keep exactly one): a bug in the clustering; report it with the cluster ids from duplicate_clusters.")
-    ok = clusters.height == docs.height
+    documents = sum(candidates.values())
+    ok = clusters.height == documents
     yield dg.AssetCheckResult(
-        check_name="every_document_decided", passed=ok, metadata={"documents": docs.height, "rows": clusters.height},
-        description=None if ok else f"{clusters.height} rows for {docs.height} candidate documents (one each): "
+        check_name="every_document_decided", passed=ok, metadata={"documents": documents, "rows": clusters.height},
+        description=None if ok else f"{clusters.height} rows for {documents} candidate documents (one each): "
         "a doc_id repeats within a source; look for a file landed twice, then re-materialize.")
 
 
-def incremental_cc(data: DataRoot, frame: pl.DataFrame, reference, dcfg, config: DedupAssetConfig, log):
-    """Common Crawl, one crawl at a time through a persistent index: a new crawl is signed and compared with
-    the stored signatures of the crawls before it, which are not recomputed.
+def incremental_cc(data: DataRoot, dcfg, config: DedupAssetConfig, log) -> pl.DataFrame:
+    """Common Crawl's decisions through the persistent index under ``<data root>/dedup_index/`` (see
+    :func:`index_crawls`), reading only one crawl's texts at a time from ``cc_filtered``."""
+    lake = data.lake
+    ids = lake.scan("cc_filtered").select(pl.col("crawl").alias("partition"), "doc_id").collect()
 
-    WebText copies are removed from each crawl as it is added (they never enter the index). A crawl whose
-    documents changed since it was indexed (e.g. the classifier was retrained) rebuilds the index. Known
-    limit: WebText documents added after a crawl was indexed are not compared with that crawl until a
-    rebuild (``rebuild_index: true``).
+    def load(crawl: str) -> pl.DataFrame:
+        return lake.scan("cc_filtered").filter(pl.col("crawl") == crawl).select(
+            "doc_id", pl.lit("commoncrawl").alias("source"), pl.col("crawl").alias("partition"), "text").collect()
+
+    def reference() -> pl.DataFrame | None:
+        if not config.remove_webtext_from_cc or not lake.parts("webtext_documents"):
+            return None
+        return lake.scan("webtext_documents").select("doc_id", pl.lit("webtext").alias("source"),
+                                                     pl.lit("").alias("partition"), "text").collect()
+
+    return index_crawls(lake.root / "dedup_index", ids, load, reference, dcfg, config, log)
+
+
+def index_crawls(folder, ids: pl.DataFrame, load, reference, dcfg, config: DedupAssetConfig, log) -> pl.DataFrame:
+    """Common Crawl, one crawl at a time through a persistent index: a new crawl (``load(crawl)``: its doc_id,
+    source, partition, text) is signed and compared with the stored signatures of the crawls before it, which
+    are not recomputed. ``ids`` (partition, doc_id) names every crawl's documents.
+
+    WebText copies (``reference()``, read only when a crawl is new) are removed from each crawl as it is added
+    (they never enter the index). A crawl whose documents changed since it was indexed (e.g. the classifier was
+    retrained) rebuilds the index. Known limit: WebText documents added after a crawl was indexed are not
+    compared with that crawl until a rebuild (``rebuild_index: true``).
     """
     fingerprint = hashlib.sha256(json.dumps(dcfg.signature_fingerprint(), sort_keys=True).encode()).hexdigest()
-    root = data.lake.root / "dedup_index" / fingerprint[:12]
+    root = folder / fingerprint[:12]
     state_path = root / "crawls.json"
     state = json.loads(state_path.read_text()) if state_path.exists() and not config.rebuild_index else {}
-    crawls = sorted(frame["partition"].unique().to_list())
-    digests = {c: hashlib.sha256("\n".join(sorted(frame.filter(pl.col("partition") == c)["doc_id"].to_list()))
+    crawls = sorted(ids["partition"].unique().to_list())
+    digests = {c: hashlib.sha256("\n".join(sorted(ids.filter(pl.col("partition") == c)["doc_id"].to_list()))
                                  .encode()).hexdigest() for c in crawls}
     if any(state.get(c, {}).get("digest") not in (None, digests[c]) for c in crawls) or \
             any(c not in digests for c in state):
@@ -171,12 +205,12 @@ def incremental_cc(data: DataRoot, frame: pl.DataFrame, reference, dcfg, config:
     index = DedupIndex(root / "commoncrawl", dcfg)
     decisions = root / "decisions"
     decisions.mkdir(parents=True, exist_ok=True)
-    for crawl in crawls:
-        if crawl in state:
-            continue
-        part = frame.filter(pl.col("partition") == crawl)
-        copies = (remove_reference_copies(part, reference, dcfg.with_(threshold=config.webtext_threshold))
-                  .filter(~pl.col("kept")) if reference is not None and reference.height else part.head(0))
+    todo = [c for c in crawls if c not in state]
+    ref = reference() if todo else None
+    for crawl in todo:
+        part = load(crawl)
+        copies = (remove_reference_copies(part, ref, dcfg.with_(threshold=config.webtext_threshold))
+                  .filter(~pl.col("kept")) if ref is not None and ref.height else part.head(0))
         rest = part.join(copies.select("doc_id"), on="doc_id", how="anti")
         out = pl.concat([index.add(rest), copies.select(OUTPUT_COLUMNS)]) if copies.height else index.add(rest)
         out.write_parquet(decisions / f"{crawl}.parquet")
