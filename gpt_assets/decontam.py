@@ -11,10 +11,10 @@ shorter than 13 tokens give no key; the surviving pieces of a document are kept
 as one row, joined by blank lines.
 
 The engine works on a batch of documents at once, in numpy: the batch's lowered
-UTF-8 bytes, token boundaries from a byte class table, tokens read as 64-bit
-words, n-gram hashes as polynomials in wrapping uint64 arithmetic, each finished
-by a 64-bit mixer, and lookups through a bitmap of the keys' high bits before a
-binary search.
+UTF-8 bytes, token boundaries from a byte class table, token hashes from the
+dedup engine's word hash, n-gram hashes as polynomials in wrapping uint64
+arithmetic finished by MurmurHash3's mixer, and lookups through a bitmap of the
+keys' high bits before a binary search.
 Python only touches the documents with a hit.
 """
 
@@ -25,6 +25,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from gpt_assets.dedup.hashing import fmix64, word_hashes
+from gpt_assets.dedup.normalization import _PAD, Words
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _WORD_BYTE = np.zeros(256, dtype=bool)
@@ -41,17 +44,6 @@ class DecontamConfig:
     max_doc_frequency: int = 10  # GPT-3 App. C: ignore 13-grams found in more than 10 training documents
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finalizer: spreads every input bit over the output (in place)."""
-    with np.errstate(over="ignore"):
-        x ^= x >> np.uint64(30)
-        x *= np.uint64(0xBF58476D1CE4E5B9)
-        x ^= x >> np.uint64(27)
-        x *= np.uint64(0x94D049BB133111EB)
-        x ^= x >> np.uint64(31)
-    return x
-
-
 @dataclass
 class BatchTokens:
     """The word tokens of a batch of documents."""
@@ -63,33 +55,24 @@ class BatchTokens:
 def batch_tokens(texts: Sequence[str]) -> BatchTokens:
     """Token hashes of every document of a batch (lower-cased, runs of ASCII letters and digits).
 
-    A token is read eight bytes at a time as uint64 words (bytes past its end masked off): a token of up to eight
-    bytes is its own word, a longer one chains its words through the mixer; the result is mixed once more.
+    A token's hash is the dedup engine's word hash (:func:`gpt_assets.dedup.hashing.word_hashes`: its bytes read
+    eight at a time as 64-bit words, chained through MurmurHash3's finaliser), all tokens of the batch at once.
     """
     parts = [t.lower().encode() for t in texts]
-    # "\n" between documents is no token byte; the zero bytes after the last let every token read whole words
-    data = np.frombuffer(b"\n".join(parts) + bytes(8), dtype=np.uint8)
-    word = _WORD_BYTE[data]
+    joined = b"\n".join(parts)  # "\n" is no token byte: documents stay apart
+    padded = np.frombuffer(joined + bytes(_PAD), dtype=np.uint8)  # word_hashes reads whole words past the end
+    data = padded[: len(joined)]
+    word = _WORD_BYTE[padded]
     edges = np.flatnonzero(word[1:] != word[:-1]) + 1
     if word[0]:
         edges = np.concatenate([[0], edges])
-    starts, lengths = edges[0::2], edges[1::2] - edges[0::2]
-    offsets = np.cumsum(np.fromiter((len(p) + 1 for p in parts), dtype=np.int64, count=len(parts)))
-    first = np.zeros(len(parts) + 1, dtype=np.int64)
-    first[1:] = np.searchsorted(starts, offsets)
-    words = np.lib.stride_tricks.as_strided(data, shape=(len(data) - 7, 8), strides=(1, 1))
-    hashes = np.zeros(len(starts), dtype=np.uint64)
-    todo = np.arange(len(starts))
-    k = 0
-    while len(todo):  # the k-th word of every token longer than 8k bytes
-        chunk = words[starts[todo] + 8 * k].copy().view(np.uint64)[:, 0]
-        left = lengths[todo] - 8 * k
-        last = left < 8
-        chunk[last] &= (np.uint64(1) << (8 * left[last]).astype(np.uint64)) - np.uint64(1)
-        hashes[todo] = _mix(hashes[todo]) ^ chunk if k else chunk
-        todo = todo[left > 8]
-        k += 1
-    return BatchTokens(_mix(hashes), first)
+    starts, ends = edges[0::2], edges[1::2]
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(p) + 1 for p in parts), dtype=np.int64, count=len(parts)), out=offsets[1:])
+    first = np.searchsorted(starts, offsets)
+    first[0] = 0
+    words = Words(buf=data, offsets=offsets, starts=starts, ends=ends, word_offsets=first)
+    return BatchTokens(word_hashes(words), first)
 
 
 @dataclass
@@ -117,7 +100,7 @@ def batch_grams(tokens: BatchTokens, n: int) -> BatchGrams:
         for m in range(1, n):
             acc *= _Q
             acc += h[m: len(h) - n + 1 + m]
-    return BatchGrams(_mix(acc[tokens.first[doc] + pos]), doc, pos)
+    return BatchGrams(fmix64(acc[tokens.first[doc] + pos]), doc, pos)
 
 
 def token_hashes(text: str) -> np.ndarray:
