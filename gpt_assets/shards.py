@@ -113,8 +113,8 @@ class RayRunner:
                    **self.init_options}
         if self.address:
             ray.init(address=self.address, **options)
-        else:
-            ray.init(num_cpus=self._workers or os.cpu_count(), **options)
+        else:  # "local": a new Ray of its own, even where `ray start` runs a cluster on this machine
+            ray.init(address="local", num_cpus=self._workers or os.cpu_count(), **options)
 
     def map(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
         import ray
