@@ -65,7 +65,10 @@ class PartWriter:
 
     def flush(self) -> None:
         if self._buf and self._writer is not None:
-            self._writer.write_table(pa.Table.from_pylist(self._buf, schema=self.schema))
+            # column lists, then one table (a key a row lacks is null, as with Table.from_pylist): 20k rows of 10 KB
+            # texts 0.65 -> 0.14 s; WET ingestion end to end is the same either way (146 vs 148 MB/s)
+            columns = {name: [row.get(name) for row in self._buf] for name in self.schema.names}
+            self._writer.write_table(pa.Table.from_pydict(columns, schema=self.schema))
             self.rows += len(self._buf)
             self._buf = []
 
