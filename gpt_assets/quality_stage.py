@@ -226,10 +226,12 @@ def score_crawl(lake: Lake, crawl: str, model: Path, version: str, rows: int = B
     shards = plan(parquet_rows(docs), shard_rows)
     folder = scratch_dir(lake.root, "cc_quality_scores", crawl)
     outs = [folder / f"{s.index:05d}.parquet" for s in shards]
-    hists = (runner or InProcess()).map(score_shard, [(str(docs), s, str(model), version, str(o), rows)
-                                                      for s, o in zip(shards, outs, strict=True)])
-    documents = _place(outs, lake.part_path("cc_quality_scores", crawl), SCORES_SCHEMA, rows)
-    shutil.rmtree(folder)
+    try:
+        hists = (runner or InProcess()).map(score_shard, [(str(docs), s, str(model), version, str(o), rows)
+                                                          for s, o in zip(shards, outs, strict=True)])
+        documents = _place(outs, lake.part_path("cc_quality_scores", crawl), SCORES_SCHEMA, rows)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     hist = ScoreHistogram()
     for h in hists:
         hist.merge(h)
