@@ -139,6 +139,10 @@ def training_mixture(config: TrainingMixtureConfig, data: DataRoot):
     # the plan's rows in its order, each with its text, written out of core
     part = lake.part_path("training_mixture")
     rows = gather(mixture, lake.parts("pretraining_documents"), ["source", "doc_id"], ["text"], part)
+    if rows != mixture.height:
+        raise dg.Failure(f"training_mixture wrote {rows:,} rows for a plan of {mixture.height:,}: "
+                         "pretraining_documents changed while the mixture was drawn (or repeats a doc_id within a "
+                         "source); re-materialize decontamination, then training_mixture")
     data.lake.write_frame("mixture_summary", summary)
     data.publish("training_mixture", "mixture_summary")
     budget = int(summary["token_budget"][0]) if summary.height else 0
