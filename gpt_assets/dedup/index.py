@@ -24,7 +24,7 @@ import polars as pl
 
 from .config import DEFAULT, DedupConfig
 from .frame import _check, decide, order_keys
-from .signed import Rows, Signed, cluster_labels, sign
+from .signed import PartKeys, Rows, Signed, cluster_labels, sign
 
 _META = "meta.json"
 _CLUSTERS = "clusters.npy"
@@ -93,11 +93,13 @@ class DedupIndex:
         _check(frame)
         n_old, n_new = self.n_docs, frame.height
         new = sign(frame["text"], self.config)
-        old = self.signed()
-        both = Signed(
-            sig=Rows([*old.sig.parts, new.sig]) if isinstance(old.sig, Rows) else new.sig,  # type: ignore[union-attr]
-            keys=np.concatenate([old.keys, new.keys], axis=1),
-            empty=np.concatenate([old.empty, new.empty]),
+        parts = range(len(self.meta["parts"]))
+        old_docs = self.docs()
+        both = Signed(  # stored signatures and keys memory-mapped; the keys read one band at a time
+            sig=Rows([*(np.load(self._path(k, "sig.npy"), mmap_mode="r") for k in parts), new.sig]),
+            keys=PartKeys([*(np.load(self._path(k, "keys.npy"), mmap_mode="r") for k in parts), new.keys]),
+            empty=np.concatenate([old_docs["_empty"].to_numpy().astype(bool) if old_docs.height
+                                  else np.zeros(0, dtype=bool), new.empty]),
         )
         parent = np.concatenate([self.clusters(), np.arange(n_old, n_old + n_new, dtype=np.int64)])
         labels = cluster_labels(both, self.config, min_j=n_old, parent=parent)
@@ -109,7 +111,7 @@ class DedupIndex:
             _neg_len=order_keys(frame, self.config)["_neg_len"],
             _empty=pl.Series(new.empty),
         )
-        docs = pl.concat([self.docs(), new_docs], how="vertical") if n_old else new_docs
+        docs = pl.concat([old_docs, new_docs], how="vertical") if n_old else new_docs
         keys = order_keys(docs, self.config).select(pl.Series("_is_new", np.arange(docs.height) >= n_old), pl.all())
         out = decide(docs, labels, docs["_empty"].to_numpy(), self.config, keys=keys).slice(n_old)
 

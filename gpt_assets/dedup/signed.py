@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,13 +36,28 @@ class Rows:
         return out
 
 
+class PartKeys:
+    """Band keys stored per part (``(bands, n_part)`` arrays, e.g. memory-mapped ``.npy`` files), read one band at
+    a time: band ``b`` of every document is the parts' row ``b`` end to end."""
+
+    def __init__(self, parts: Sequence[np.ndarray]) -> None:
+        self.parts = list(parts)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.parts[0].shape[0] if self.parts else 0, sum(p.shape[1] for p in self.parts))
+
+    def band(self, b: int) -> np.ndarray:
+        return np.concatenate([np.asarray(p[b]) for p in self.parts])
+
+
 @dataclass
 class Signed:
     """MinHash signatures (``(n, num_perm)`` uint32, any row-indexable), band keys ``(bands, n)`` and the
     mask of documents without shingles (never candidates)."""
 
     sig: np.ndarray | Rows
-    keys: np.ndarray
+    keys: np.ndarray | PartKeys
     empty: np.ndarray
 
     def __len__(self) -> int:
@@ -98,9 +113,14 @@ def cluster_labels(s: Signed, config: DedupConfig, min_j: int = 0, parent: np.nd
     """
     labels = np.arange(len(s), dtype=np.int64) if parent is None else connected_components(len(s), [], [], parent)
     live = np.flatnonzero(~s.empty) if s.empty.any() else None
-    keys = s.keys[:, live] if live is not None else s.keys
     first = int(np.searchsorted(live, min_j)) if live is not None else min_j
-    for pairs in band_pairs(keys, config.fanout, min_j=first):
+
+    def bands() -> Iterator[np.ndarray]:  # one band's keys at a time, of the documents with shingles
+        for b in range(s.keys.shape[0]):
+            row = s.keys.band(b) if isinstance(s.keys, PartKeys) else s.keys[b]
+            yield row[live] if live is not None else row
+
+    for pairs in band_pairs(bands(), config.fanout, min_j=first):
         i, j = unpack(pairs)
         if live is not None:
             i, j = live[i], live[j]
