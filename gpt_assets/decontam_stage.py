@@ -60,11 +60,6 @@ def slices(docs: pl.DataFrame, batch_bytes: int = BATCH_BYTES) -> Iterator[pl.Da
         yield docs.slice(a, b - a)
 
 
-def frame_batches(docs: pl.DataFrame) -> Callable[[], Iterator[pl.DataFrame]]:
-    """A re-startable stream of an in-memory frame."""
-    return lambda: iter([docs])
-
-
 def index_for(benchmarks: pl.DataFrame, cfg: DecontamConfig) -> BenchmarkIndex:
     return BenchmarkIndex.build(benchmarks.select("benchmark", "text").iter_rows(), cfg.n)
 
@@ -148,7 +143,7 @@ def run(docs: pl.DataFrame, benchmarks: pl.DataFrame, cfg: DecontamConfig, batch
     """(clean documents, report per benchmark, drops) from ``docs`` (source, doc_id, text, n_tokens) and
     ``benchmarks`` (benchmark, id, text), in memory."""
     kept: list[pl.DataFrame] = []
-    tally = decontaminate_stream(frame_batches(docs), index_for(benchmarks, cfg), cfg, kept.append, batch_bytes)
+    tally = decontaminate_stream(lambda: iter([docs]), index_for(benchmarks, cfg), cfg, kept.append, batch_bytes)
     clean = pl.concat(kept) if kept else docs.clear().with_columns(pl.lit(False).alias("decontaminated"))
     examples = dict(benchmarks.group_by("benchmark").len().iter_rows())
     return clean, tally.report(examples), tally.drop_frame()

@@ -51,10 +51,13 @@ def decontamination(context: dg.AssetExecutionContext, config: DecontaminationCo
                          config.max_doc_frequency)
     benchmarks = data.lake.scan("benchmark_examples").select("benchmark", "id", "text").collect()
     index = decontam_stage.index_for(benchmarks, cfg)
-    with data.lake.writer("pretraining_documents", PRETRAINING_SCHEMA) as out:
-        tally = decontam_stage.decontaminate_stream(
-            kept_document_stream(data), index, cfg, lambda batch: out.write_table(batch.to_arrow().cast(
-                PRETRAINING_SCHEMA)))
+    try:
+        with data.lake.writer("pretraining_documents", PRETRAINING_SCHEMA) as out:
+            tally = decontam_stage.decontaminate_stream(
+                kept_document_stream(data), index, cfg, lambda batch: out.write_table(batch.to_arrow().cast(
+                    PRETRAINING_SCHEMA)))
+    except decontam_stage.StreamChanged as exc:  # nothing was written: the part stays as it was
+        raise dg.Failure(str(exc)) from exc
     report = tally.report(dict(benchmarks.group_by("benchmark").len().iter_rows()))
     drops = tally.drop_frame()
     data.lake.write_frame("decontamination_report", report)
