@@ -143,6 +143,16 @@ def parquet_rows(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
 
 
+def _out_of_core(memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that spills past ``memory_limit`` to a folder under the system's temporary folder (never
+    the working directory), on one thread."""
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET threads = 1")
+    con.execute("SET temp_directory = $dir", {"dir": str(Path(tempfile.gettempdir()) / "gpt-assets-duckdb")})
+    return con
+
+
 def duplicate_keys(paths: Iterable[Path], columns: Iterable[str], memory_limit: str = "1GB") -> int:
     """Rows of these Parquet files beyond the first with the same key (0 = unique on ``columns``).
 
@@ -153,10 +163,7 @@ def duplicate_keys(paths: Iterable[Path], columns: Iterable[str], memory_limit: 
     if not files:
         return 0
     key = ", ".join(f'"{c}"' for c in columns)
-    with duckdb.connect() as con:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-        con.execute("SET threads = 1")
-        con.execute("SET temp_directory = $dir", {"dir": str(Path(tempfile.gettempdir()) / "gpt-assets-duckdb")})
+    with _out_of_core(memory_limit) as con:
         return int(con.execute(f"SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT {key} FROM "
                                "read_parquet($files))) FROM read_parquet($files)", {"files": files}).fetchone()[0])
 
@@ -176,11 +183,7 @@ def gather(plan: pl.DataFrame, paths: Iterable[Path], on: list[str], columns: li
     keys = " AND ".join(f'p."{c}" = d."{c}"' for c in on)
     own = [c for c in plan.columns if c not in on and c != "_pos"]
     select = ", ".join([*(f'p."{c}"' for c in on), *(f'd."{c}"' for c in columns), *(f'p."{c}"' for c in own)])
-    with duckdb.connect() as con:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-        con.execute("SET threads = 1")
-        con.execute("SET preserve_insertion_order = true")
-        con.execute("SET temp_directory = $dir", {"dir": str(Path(tempfile.gettempdir()) / "gpt-assets-duckdb")})
+    with _out_of_core(memory_limit) as con:
         con.register("plan_rows", plan.with_row_index("_pos").to_arrow())
         con.execute(f"COPY (SELECT {select} FROM plan_rows p JOIN read_parquet($files) d ON {keys} ORDER BY p._pos) "
                     f"TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)", {"files": files})

@@ -41,10 +41,15 @@ def plan(rows: int, shard_rows: int = SHARD_ROWS) -> list[Shard]:
     return [Shard(i, a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))] or [Shard(0, 0, 0)]
 
 
-def read_rows(path: Path, columns: list[str], start: int, stop: int, rows: int) -> Iterator[pa.Table]:
-    """Rows [start, stop) of a Parquet file as tables of exactly ``rows`` rows (the last shorter), reading only
-    the row groups that overlap the range (no pre-buffering: memory stays a batch)."""
+def read_rows(path: Path, columns: list[str], start: int, stop: int | None, rows: int) -> Iterator[pa.Table]:
+    """Rows [start, stop) of a Parquet file (``stop`` None: to its end) as tables of exactly ``rows`` rows (the last
+    shorter), whatever its row groups, reading only the row groups that overlap the range.
+
+    Read as a buffered stream: with pyarrow's default pre-buffering, ``iter_batches`` keeps every column chunk it
+    has read alive, and memory grows with the part (measured: 20 -> 107 MB of Arrow memory over 40 batches).
+    """
     reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+    stop = reader.metadata.num_rows if stop is None else stop
     groups, first, at = [], None, 0
     for g in range(reader.metadata.num_row_groups):
         n = reader.metadata.row_group(g).num_rows

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .clusters import connected_components
 from .config import DedupConfig
 from .lsh import band_key, band_pairs, unpack
 from .minhash import EMPTY
+from .signed import join_band
 
 _META = "bands.json"
 _CHUNK = 1 << 20  # rows a step when keying, pairs a step when verifying
@@ -129,11 +129,5 @@ def cluster_store(store: BandStore, config: DedupConfig) -> np.ndarray:
     empty = store.empty()
     live = np.flatnonzero(~empty) if empty.any() else None
     for i, j in _band_pairs(store, live, config.fanout):
-        apart = labels[i] != labels[j]
-        i, j = i[apart], j[apart]
-        if config.verify and len(i):
-            ok = store.jaccard(i, j) >= np.float32(config.threshold)
-            i, j = i[ok], j[ok]
-        if len(i):
-            labels = connected_components(store.n, i, j, labels)
+        labels = join_band(labels, i, j, config, store.jaccard)
     return labels

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,14 +124,20 @@ def cluster_labels(s: Signed, config: DedupConfig, min_j: int = 0, parent: np.nd
         i, j = unpack(pairs)
         if live is not None:
             i, j = live[i], live[j]
-        apart = labels[i] != labels[j]
-        i, j = i[apart], j[apart]
-        if config.verify and len(i):
-            ok = estimate_jaccard(s.sig, s.sig, i, j) >= np.float32(config.threshold)
-            i, j = i[ok], j[ok]
-        if len(i):
-            labels = connected_components(len(s), i, j, labels)
+        labels = join_band(labels, i, j, config, lambda a, b: estimate_jaccard(s.sig, s.sig, a, b))
     return labels
+
+
+def join_band(labels: np.ndarray, i: np.ndarray, j: np.ndarray, config: DedupConfig,
+              jaccard: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """One band's candidate pairs joined into the clusters ``labels``: pairs already in one cluster dropped, the
+    rest verified (``jaccard`` of their rows against ``config.threshold``, when ``config.verify``), then joined."""
+    apart = labels[i] != labels[j]
+    i, j = i[apart], j[apart]
+    if config.verify and len(i):
+        ok = jaccard(i, j) >= np.float32(config.threshold)
+        i, j = i[ok], j[ok]
+    return connected_components(len(labels), i, j, labels) if len(i) else labels
 
 
 def best_reference_match(target: Signed, reference: Signed, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
