@@ -34,8 +34,10 @@ def _retry(fn: Callable[[], T], timeout: float) -> T:
             delay = min(delay * 2, 0.5)
 
 
-def view_sql(name: str, glob: str) -> str:
-    return f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet({_quoted(glob)}, union_by_name = true)'
+def view_sql(name: str, glob: str, where: tuple[str, str] | None = None) -> str:
+    """A view over a Parquet glob; ``where`` = (column, value) keeps the rows with that value."""
+    sql = f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet({_quoted(glob)}, union_by_name = true)'
+    return sql + (f' WHERE "{where[0]}" = {_quoted(where[1])}' if where else "")
 
 
 def _current_views(path: Path, timeout: float) -> dict[str, str]:
@@ -50,14 +52,18 @@ def _current_views(path: Path, timeout: float) -> dict[str, str]:
     return _retry(read, timeout)
 
 
-def refresh_views(path: str | Path, views: Mapping[str, str], timeout: float = 30.0) -> list[str]:
-    """Create or replace the views ``{name: parquet glob}`` that are missing or differ; return their names."""
+def refresh_views(path: str | Path, views: Mapping[str, str], timeout: float = 30.0,
+                  where: Mapping[str, tuple[str, str]] | None = None) -> list[str]:
+    """Create or replace the views ``{name: parquet glob}`` that are missing or differ; return their names.
+    ``where`` gives a view a row filter, ``{name: (column, value)}``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wanted = {name: view_sql(name, glob) for name, glob in views.items()}
+    where = where or {}
+    wanted = {name: view_sql(name, glob, where.get(name)) for name, glob in views.items()}
     current = _current_views(path, timeout)
-    # DuckDB re-renders the stored SQL; the quoted glob inside it is what must match.
-    stale = [n for n, glob in views.items() if _quoted(glob) not in current.get(n, "")]
+    # DuckDB re-renders the stored SQL; the quoted glob (and filter value) inside it is what must match.
+    stale = [n for n, glob in views.items()
+             if _quoted(glob) not in current.get(n, "") or (n in where and _quoted(where[n][1]) not in current[n])]
     if not stale:
         return []
 

@@ -4,6 +4,7 @@ import dagster as dg
 
 from gpt_assets.defs.dedup import DEDUP_ASSETS
 from gpt_assets.defs.drops import document_drops
+from gpt_assets.defs.evaluation import lm_evaluation, task_models
 from gpt_assets.defs.ingest import INGEST_ASSETS, ingest_rejects
 from gpt_assets.defs.mixture import MIXTURE_ASSETS
 from gpt_assets.defs.prompts import PROMPT_ASSETS, LabelerResource
@@ -24,7 +25,7 @@ OWNERS = {"ingest": "team:data-ingest", "webtext": "team:pretraining-data", "qua
 ASSETS = dg.map_asset_specs(
     lambda spec: spec.replace_attributes(owners=[OWNERS[spec.group_name]]),
     [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *SCRAPE_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
-     *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS, document_drops])
+     *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS, lm_evaluation, task_models, document_drops])
 RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource(), "shards": Shards()}
 
 defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, jobs=lineage_jobs(ASSETS), sensors=SENSORS,

@@ -27,6 +27,15 @@ class DataRoot(dg.ConfigurableResource):
         lake = self.lake
         return refresh_views(lake.catalog, {a: lake.glob(a) for a in assets if lake.parts(a)})
 
+    def publish_subsets(self, asset: str, column: str, prefix: str) -> list[str]:
+        """One view per value of ``column`` of ``asset`` (``<prefix><value>``), e.g. one per benchmark task."""
+        lake = self.lake
+        if not lake.parts(asset):
+            return []
+        values = lake.scan(asset).select(column).unique().collect()[column].sort().to_list()
+        views = {f"{prefix}{v}": lake.glob(asset) for v in values}
+        return refresh_views(lake.catalog, views, where={f"{prefix}{v}": (column, v) for v in values})
+
 
 class Compute(dg.ConfigurableResource):
     """Where training runs: ``auto`` picks CUDA when torch sees a GPU, else the CPU."""

@@ -22,6 +22,7 @@ TINY_CONFIG = {
     "reward_model": {"block_below": 0.0, "min_val_accuracy": 0.0},
     "ppo_policy": {"overrides": {"episodes": 64}},
     "policy_evaluation": {"test_prompts": 64, "min_win_rate": 0.0},
+    "task_models": {"overrides": {"epochs": 2}},
 }
 
 
@@ -73,6 +74,8 @@ REAL_BUDGETS = {
     "reward_model": {"overrides": {"max_len": 64}},
     "ppo_policy": {"overrides": {"episodes": 32}},
     "policy_evaluation": {"perplexity_docs": 20},
+    "lm_evaluation": {"max_examples": 40, "ks": [0, 1]},
+    "task_models": {"max_train_examples": 200, "overrides": {"epochs": 1}},
 }
 HH_PAIRS = 1000  # of the real file's 2,312: the reward model's epoch over all of them takes minutes on two cores
 

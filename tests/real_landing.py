@@ -119,6 +119,11 @@ def build(raw: Path, hh_pairs: int | None = None) -> dict:
     (raw / "benchmarks").mkdir()
     shutil.copyfile(REAL / "bench_lambada_openai_test.jsonl", raw / "benchmarks" / "lambada_openai.jsonl")
     shutil.copyfile(REAL / "bench_hellaswag_val_1000.jsonl", raw / "benchmarks" / "hellaswag.jsonl")
+    # the same files as evaluation tasks, in the names their publishers give them
+    for task, src, name in [("lambada_openai", "bench_lambada_openai_test.jsonl", "lambada_test.jsonl"),
+                            ("hellaswag", "bench_hellaswag_val_1000.jsonl", "hellaswag_val.jsonl")]:
+        (raw / "tasks" / task).mkdir(parents=True)
+        shutil.copyfile(REAL / src, raw / "tasks" / task / name)
 
     (raw / "prompts").mkdir()
     shutil.copyfile(REAL / "oasst_prompt_lottery_en_250.jsonl", raw / "prompts" / "oasst_prompt_lottery.jsonl")

@@ -21,7 +21,7 @@ def test_every_run_and_check_of_the_lineage_passes(lineage):
     # the tiny world trains 30 pretraining steps and 64 PPO episodes: its models are noise, so the quality targets
     # (the demo world's, bench/rlhf.py) are warnings here; every other check passes
     quality = {("ppo_policy", "reward_rose", ""), ("policy_evaluation", "ppo_beats_sft", ""),
-               ("policy_evaluation", "sft_beats_base", "")}
+               ("policy_evaluation", "sft_beats_base", ""), ("task_models", "fine_tuning_learns", "")}
     failed = {k for k, ok in lineage.checks.items() if not ok}
     assert failed <= quality, failed
     views = {r[0] for r in lineage.sql("select view_name from duckdb_views() where not internal")}
@@ -138,7 +138,19 @@ def test_mixture_holds_no_benchmark_passage_and_reports_table_2_2(lineage):
     index = BenchmarkIndex.build(bench.iter_rows(), 13)
     texts = lineage.lake.scan("training_mixture").select("text").collect()["text"]
     assert texts.len() > 0
-    assert not any(len(index.hits(ngram_hashes(tokens(t)[0], 13))) for t in texts)
+    left = {int(index.keys[k]) for t in texts for k in index.lookup(ngram_hashes(tokens(t)[0], 13))[1]}
+    # GPT-3 App. C ignores 13-grams in more than 10 training documents (the world's task templates are its
+    # language): any benchmark 13-gram left in the mixture is one of those, counted over decontamination's input
+    if left:
+        from gpt_assets.defs.dedup import kept_document_stream
+        from gpt_assets.resources import DataRoot
+
+        counts = dict.fromkeys(left, 0)
+        for frame in kept_document_stream(DataRoot(path=str(lineage.root)))():
+            for t in frame["text"]:
+                for k in left & {int(k) for k in ngram_hashes(tokens(t)[0], 13)}:
+                    counts[k] += 1
+        assert min(counts.values()) > DecontamConfig().max_doc_frequency, sorted(counts.values())[:5]
     summary = lineage.sql("select source, tokens, weight, epochs from mixture_summary order by source")
     assert [r[0] for r in summary] == ["books1", "books2", "commoncrawl", "webtext", "wikipedia"]
 

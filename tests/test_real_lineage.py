@@ -17,13 +17,15 @@ def test_every_asset_materializes_and_every_blocking_check_passes(real_lineage):
     for asset in ("reddit_submissions", "cc_documents", "web_pages", "webtext_links", "webtext_documents",
                   "quality_classifier", "cc_quality_scores", "cc_filtered", "duplicate_clusters",
                   "pretraining_documents", "training_mixture", "prompt_splits", "bpe_tokenizer", "base_lm",
-                  "sft_model", "reward_model", "ppo_policy", "policy_evaluation"):
+                  "sft_model", "reward_model", "ppo_policy", "policy_evaluation", "benchmark_tasks",
+                  "lm_evaluation", "task_models"):
         assert asset in r.metadata, asset
     failed = {k for k, ok in r.checks.items() if not ok}
     # warnings a tiny model on a tiny real sample is expected to raise; none of them blocks
     assert failed <= {("reward_model", "val_accuracy", ""), ("policy_evaluation", "ppo_beats_sft", ""),
                       ("ppo_policy", "reward_rose", ""), ("training_mixture", "every_weighted_source_present", ""),
-                      ("webtext_scrape", "skip_share", "")}, failed
+                      ("webtext_scrape", "skip_share", ""), ("lm_evaluation", "base_lm_above_chance", ""),
+                      ("task_models", "fine_tuning_learns", "")}, failed
     assert r.checks[("reward_model", "better_than_chance", "")]
     for asset in ("base_lm", "sft_model", "reward_model", "ppo_policy"):  # curves inline, not as file paths
         assert r.metadata[asset]["curve"].startswith("![training curve](data:image/png;base64,"), asset
@@ -81,3 +83,18 @@ def test_splits_are_all_non_empty_and_the_reward_model_is_judged_on_held_out_hum
     assert lo <= rm["heldout_human_accuracy"] <= hi
     ev = r.metadata["policy_evaluation"]
     assert ev["judge"] == "rm" and 0.0 <= ev["rm_win_rate"] <= 1.0 and ev["human_pairs"] == rm["human_val_pairs"]
+
+
+def test_real_lambada_and_hellaswag_are_evaluated_and_hellaswag_fine_tuned(real_lineage):
+    r = real_lineage
+    tasks = dict(r.lake.scan("benchmark_tasks").group_by("task", "split").len().collect().select(
+        pl.concat_str("task", "split", separator="/"), "len").iter_rows())
+    assert tasks == {"lambada_openai/test": 5153, "hellaswag/validation": 1000}
+    results = r.lake.scan("lm_evaluation").collect()
+    assert set(results["task"]) == {"lambada_openai", "hellaswag"} and set(results["k"]) == {0, 1}
+    assert set(results["model"]) == {"base_lm", "sft_model", "ppo_policy"} and results["n"].max() == 40
+    assert r.checks[("lm_evaluation", "every_task_scored", "")]
+    fine = r.lake.scan("task_models").collect()
+    assert fine["task"].to_list() == ["hellaswag", "hellaswag"] and sorted(fine["lm_coef"]) == [0.0, 0.5]
+    assert fine["split"][0].startswith("validation cut by id hash") and fine["train_examples"][0] == 200
+    assert (fine["test_accuracy"].is_between(0, 1)).all() and fine["chance"][0] == 0.25

@@ -508,3 +508,25 @@ def test_format_writers_can_build_broken_files() -> None:
     assert rec.startswith(b"WARC/1.0\r\n") and rec.endswith(b"abc\r\n\r\n")
     with pytest.raises(zstd.ZstdError):
         zstd.ZstdDecompressor().stream_reader(io.BytesIO(b"not zstd")).read()
+
+
+# ------------------------------------------------------------------------------------------ evaluation tasks
+def test_world_tasks_are_written_in_published_layouts_with_gold_labels(world: Path) -> None:
+    from gpt_assets.ingest.tasks import read_tasks, split_of
+    from gpt_assets.sampleworld.tasks import TASKS
+
+    for task, splits in TASKS.items():
+        for split_name, n in zip(splits, SCALES["tiny"].task_examples, strict=True):
+            path = world / "raw" / "tasks" / task / f"{split_name}.jsonl"
+            rows = list(read_tasks(path, task, split_of(path)))
+            assert len(rows) == n and all(isinstance(r, dict) for r in rows), (task, rows[:1])
+            assert all(r["label"] is not None for r in rows)
+            if task == "world_lambada":  # the last word is a name said earlier, not a sentence's first word
+                for r in rows:
+                    assert r["choices"][0] in r["context"] and r["context"][-1] not in '.?!"'
+            elif task == "world_winogrande":
+                assert all(r["context"].count("_") == 1 and len(set(r["choices"])) == 2 for r in rows)
+            else:
+                assert all(len(r["choices"]) == 4 and len(set(r["choices"])) == 4 for r in rows)
+            if task != "world_lambada":
+                assert len({r["label"] for r in rows}) > 1  # the right answer is not always in one place

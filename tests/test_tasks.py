@@ -42,7 +42,7 @@ def test_real_hellaswag_as_lm_evaluation_harness_reads_it(real):
     rows, rejects = _split(read_tasks(real / "bench_hellaswag_val_1000.jsonl", "hellaswag", "validation"))
     assert len(rows) == 1000 and not rejects
     assert all(r["kind"] == "multiple_choice" and len(r["choices"]) == 4 and 0 <= r["label"] < 4 for r in rows)
-    assert all(r["split"] == "val" for r in rows)  # the record's own split
+    assert all(r["split"] == "validation" for r in rows)  # the record's own split ("val"), named as all are
     first = rows[0]  # {"activity_label": "Pole vault", "ctx_a": "Pole vault is a sport ...", "ctx_b": "a few women"}
     assert first["context"] == ("Pole vault: Pole vault is a sport where you run with a pole and stop and swing "
                                 "your body. A few women") and first["label"] == 3 and first["id"] == "20022"

@@ -12,7 +12,7 @@ import polars as pl
 import pyarrow as pa
 
 from gpt_assets.defs.common import column_schema, md_table
-from gpt_assets.ingest import jsonl, reddit, web
+from gpt_assets.ingest import jsonl, reddit, tasks, web
 from gpt_assets.ingest.driver import IngestResult, Reader, ingest
 from gpt_assets.ingest.landing import LAYOUTS, files_of, scan
 from gpt_assets.ingest.rejects import REJECT_SCHEMA, Reject, tally_table
@@ -108,7 +108,8 @@ def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
 
 # Each table's record id, what later stages join on (an id is unique within its corpus or benchmark).
 ID = {"reddit_submissions": ("id",), "web_pages": ("record_id",), "cc_documents": ("doc_id",),
-      "reference_documents": ("corpus", "id"), "prompt_pool": ("prompt_id",), "benchmark_examples": ("benchmark", "id")}
+      "reference_documents": ("corpus", "id"), "prompt_pool": ("prompt_id",), "benchmark_examples": ("benchmark", "id"),
+      "benchmark_tasks": ("task", "split", "id")}
 
 
 def record_key(asset: str):
@@ -176,14 +177,30 @@ def prompt_pool(config: IngestConfig, data: DataRoot):
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("benchmark_examples"),
-          description="Evaluation examples to keep out of training data (raw/benchmarks/<name>.jsonl).")
+          description="Evaluation examples to keep out of training data: raw/benchmarks/<name>.jsonl, and the "
+                      "development and test splits of the evaluation tasks (raw/tasks/<task>/, GPT-3 App. C).")
 def benchmark_examples(config: IngestConfig, data: DataRoot):
     files = [(f.path, partial(jsonl.read_benchmark, benchmark=f.key)) for f in files_of(data.lake.raw, "benchmarks")]
+    files += [(f.path, partial(jsonl.read_benchmark, benchmark=f.key, id_prefix=f"{split}/"))
+              for f in files_of(data.lake.raw, "tasks") if (split := tasks.split_of(f.path)) != "train"]
     result = _ingest(data, "benchmark_examples", jsonl.BENCHMARK_SCHEMA, files)
     yield from _report(result, config, jsonl.BENCHMARK_SCHEMA, data)
 
 
-INGEST_ASSETS = [reddit_submissions, web_pages, cc_documents, reference_documents, prompt_pool, benchmark_examples]
+@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("benchmark_tasks"),
+          description="Evaluation tasks as published (raw/tasks/<task>/<split>.jsonl: LAMBADA, HellaSwag, PIQA, ARC, "
+                      "Winogrande), one row per example with its kind, context, choices and label; the DuckDB "
+                      "catalog has one view per task (task_<name>).")
+def benchmark_tasks(config: IngestConfig, data: DataRoot):
+    files = [(f.path, partial(tasks.read_tasks, task=f.key, split=tasks.split_of(f.path)))
+             for f in files_of(data.lake.raw, "tasks")]
+    result = _ingest(data, "benchmark_tasks", tasks.TASK_SCHEMA, files)
+    yield from _report(result, config, tasks.TASK_SCHEMA, data)
+    data.publish_subsets("benchmark_tasks", "task", "task_")
+
+
+INGEST_ASSETS = [reddit_submissions, web_pages, cc_documents, reference_documents, prompt_pool, benchmark_examples,
+                 benchmark_tasks]
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, deps=INGEST_ASSETS, tags={RUNS_AFTER_FAILURES: "true"},

@@ -51,7 +51,7 @@ def landing_sensor(source: str, finder, pdef: dg.DynamicPartitionsDefinition, as
 
 
 reddit_landing_sensor, commoncrawl_landing_sensor = (landing_sensor(*w) for w in WATCHED)
-UNPARTITIONED_LANDING = ("web_pages", "reference_documents", "prompt_pool", "benchmark_examples",
+UNPARTITIONED_LANDING = ("web_pages", "reference_documents", "prompt_pool", "benchmark_examples", "benchmark_tasks",
                          "imported_demonstrations", "imported_comparisons")
 
 
@@ -72,8 +72,9 @@ landing_refresh_schedule = dg.ScheduleDefinition(
 
 evaluation_refresh_schedule = dg.ScheduleDefinition(
     name="evaluation_refresh_schedule", cron_schedule=REFRESH_CRON, default_status=dg.DefaultScheduleStatus.STOPPED,
-    target=dg.AssetSelection.assets("policy_evaluation"),
-    description="Re-evaluates the latest PPO policy against the SFT model on the test prompts.")
+    target=dg.AssetSelection.assets("policy_evaluation", "lm_evaluation"),
+    description="Re-evaluates the latest PPO policy against the SFT model on the test prompts, and every model on "
+                "the benchmark tasks.")
 
 SENSORS = [reddit_landing_sensor, commoncrawl_landing_sensor, automation_sensor]
 SCHEDULES = [landing_refresh_schedule, evaluation_refresh_schedule]

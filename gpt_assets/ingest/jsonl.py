@@ -184,9 +184,10 @@ def benchmark_text(obj: dict) -> str | None:
     return None
 
 
-def read_benchmark(path: str | Path, benchmark: str) -> Iterator[dict | Reject]:
+def read_benchmark(path: str | Path, benchmark: str, id_prefix: str = "") -> Iterator[dict | Reject]:
     """Evaluation examples: ``{"id","text"}``, or HellaSwag / PIQA / ARC / Winogrande records as published
-    (their context and choices become the text); a missing id falls back to the line number."""
+    (their context and choices become the text); a missing id falls back to the line number; ``id_prefix`` keeps
+    the ids of a task's splits apart."""
     file = str(path)
     for item in _objects(path):
         if isinstance(item, Reject):
@@ -198,5 +199,5 @@ def read_benchmark(path: str | Path, benchmark: str) -> Iterator[dict | Reject]:
             yield Reject(file, line, "missing_text", "no text (nor ctx/endings, goal/sol1, question/choices, "
                          f"sentence/option1): {str(obj)[:100]}")
             continue
-        ex_id = _key(obj.get("id")) or _key(obj.get("ind")) or f"line-{line}"
+        ex_id = id_prefix + (_key(obj.get("id")) or _key(obj.get("ind")) or _key(obj.get("qID")) or f"line-{line}")
         yield {"benchmark": benchmark, "id": ex_id, "text": text, "source_file": file, "line": line}

@@ -22,6 +22,8 @@ COMMONCRAWL = re.compile(rf"^{_CRAWL_ROOT}(?:segments/[^/]+/wet/)?[^/]+\.warc\.w
 REFERENCE = re.compile(r"^reference/(?P<key>[a-z0-9_]+)/[^/]+\.jsonl\.gz$")
 PROMPTS = re.compile(r"^prompts/[^/]+\.jsonl$")
 BENCHMARKS = re.compile(r"^benchmarks/(?P<key>[A-Za-z0-9_.-]+)\.jsonl$")
+TASKS = re.compile(r"^tasks/(?P<key>[A-Za-z0-9_.-]+)/[^/]+\.jsonl$")
+TASK_LABELS = re.compile(r"^tasks/[A-Za-z0-9_.-]+/[^/]+-labels\.lst$")  # PIQA's labels, read beside their file
 FEEDBACK = re.compile(r"^feedback/(?P<key>hh-rlhf|oasst|alpaca)/[^/]+\.(?:jsonl|jsonl\.gz|json)$")
 PATTERNS = {
     "reddit": REDDIT,
@@ -30,6 +32,8 @@ PATTERNS = {
     "reference": REFERENCE,
     "prompts": PROMPTS,
     "benchmarks": BENCHMARKS,
+    "tasks": TASKS,
+    "task_labels": TASK_LABELS,
     "feedback": FEEDBACK,
 }
 # The accepted paths in words (README.md, "Landing zone", lists the same).
@@ -40,6 +44,7 @@ LAYOUTS = {
     "reference": "reference/<corpus>/*.jsonl.gz",
     "prompts": "prompts/*.jsonl",
     "benchmarks": "benchmarks/<name>.jsonl",
+    "tasks": "tasks/<task>/<split>.jsonl (+ PIQA labels <split>-labels.lst)",
     "feedback": "feedback/{hh-rlhf,oasst,alpaca}/*.{jsonl,jsonl.gz,json}",
 }
 # The top folders of raw/ that hold each source (a scan of one source lists only these).

@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
+
 from gpt_assets.ingest.jsonl import _key, _objects
 from gpt_assets.ingest.rejects import Reject
 
@@ -148,5 +150,31 @@ def read_tasks(path: str | Path, task: str, split: str) -> Iterator[dict | Rejec
             yield Reject(file, line, "label_out_of_range", f"label {label} for {len(choices)} choices")
             continue
         ex_id = _key(obj.get("id")) or _key(obj.get("ind")) or _key(obj.get("qID")) or f"line-{line}"
-        yield {**_row(task, str(obj.get("split") or split), ex_id, kind, context, choices, label),
+        yield {**_row(task, normal_split(str(obj.get("split") or "")) or split, ex_id, kind, context, choices, label),
                "source_file": file, "line": line}
+
+
+TASK_SCHEMA = pa.schema(
+    [("task", pa.string()), ("split", pa.string()), ("id", pa.string()), ("kind", pa.string()),
+     ("context", pa.string()), ("choices", pa.list_(pa.string())), ("label", pa.int64()),
+     ("source_file", pa.string()), ("line", pa.int64())]
+)
+_SPLITS = (("train", "train"), ("valid", "validation"), ("val", "validation"), ("dev", "validation"),
+           ("test", "test"))
+
+
+def split_of(path: str | Path) -> str:
+    """The split a published file name says (``train.jsonl``, ``hellaswag_val.jsonl``, ``ARC-Easy-Dev.jsonl``,
+    ``lambada_test.jsonl``, PIQA's ``tests.jsonl``): train, validation or test; else the name itself."""
+    stem = Path(path).name.split(".")[0]
+    return normal_split(stem) or stem
+
+
+def normal_split(name: str) -> str:
+    """``val``, ``dev``, ``ARC-Easy-Dev`` -> validation; ``tests`` -> test; the last word that names a split wins;
+    '' when none does."""
+    for word in reversed(re.split(r"[^a-z]+", name.lower())):
+        for prefix, split in _SPLITS:
+            if word.startswith(prefix):
+                return split
+    return ""

@@ -24,6 +24,7 @@ from gpt_assets.sampleworld.formats import write_jsonl_gz
 from gpt_assets.sampleworld.prompts import CATEGORY_SHARES, write_prompts
 from gpt_assets.sampleworld.reddit import write_reddit
 from gpt_assets.sampleworld.reference import write_reference
+from gpt_assets.sampleworld.tasks import TASKS, write_tasks
 from gpt_assets.sampleworld.web import write_webpages
 
 LINK_SHARE = 0.5  # share of Reddit submissions that link to catalogue articles
@@ -48,6 +49,7 @@ class Scale:
     wikipedia_words: int
     reference_files: int
     benchmark_examples: int
+    task_examples: tuple[int, int]  # per world task: (few-shot split, scored split)
     prompts: int
     labeler_share: float
     heavy_api_users: int
@@ -70,6 +72,7 @@ SCALES: dict[str, Scale] = {
         wikipedia_words=300,
         reference_files=1,
         benchmark_examples=30,
+        task_examples=(16, 40),
         prompts=3000,
         labeler_share=0.24,
         heavy_api_users=3,
@@ -90,6 +93,7 @@ SCALES: dict[str, Scale] = {
         wikipedia_words=350,
         reference_files=4,
         benchmark_examples=400,
+        task_examples=(100, 300),
         prompts=125000,  # >= 110k so that after the 200/user cap, dedup, PII and a by-user split
         labeler_share=0.23,  # the InstructGPT SFT/RM/PPO sizes can still be cut (Table 6)
         heavy_api_users=30,
@@ -277,6 +281,7 @@ def write_sample_world(
     examples, bench = write_benchmarks(
         raw_dir / "benchmarks", derive_seed(seed, "benchmarks"), sc.benchmark_examples
     )
+    task_counts = write_tasks(raw_dir / "tasks", derive_seed(seed, "tasks"), *sc.task_examples)
     cc = write_commoncrawl(
         raw_dir / "commoncrawl",
         derive_seed(seed, "commoncrawl"),
@@ -320,6 +325,7 @@ def write_sample_world(
         "cc_records": len(cc),
         "reference_documents": len(ref),
         "benchmark_examples": len(bench),
+        "task_examples": sum(task_counts.values()),
         "prompts": len(prompts),
     }
     world = {
@@ -359,6 +365,7 @@ def _written_files(
     out |= {f"commoncrawl/{r['crawl']}/{r['file']}" for r in cc}
     out |= {f"reference/{r['file']}" for r in ref}
     out |= {f"benchmarks/{n}.jsonl" for n in ("lambada_like", "triviaqa_like", "hellaswag_like")}
+    out |= {f"tasks/{task}/{split}.jsonl" for task, splits in TASKS.items() for split in splits}
     out |= {f"prompts/{r['file']}" for r in prompts}
     return out
 
