@@ -158,3 +158,63 @@ def test_lm_evaluation_asset_scores_every_model_on_every_world_task(lineage):
     assert "accuracy_vs_k" in meta and "fewshot_gain" in meta
     assert lineage.sql("select count(*) from task_world_arc")[0][0] == lineage.sql(
         "select count(*) from benchmark_tasks where task = 'world_arc'")[0][0] > 0
+
+
+def _harness_dir(tmp: Path, train: Path, validation: Path) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "train.jsonl").write_bytes(train.read_bytes())
+    (tmp / "validation.jsonl").write_bytes(validation.read_bytes())
+    return tmp
+
+
+@pytest.mark.parametrize("data", ["world", "real"])
+def test_our_scores_are_lm_evaluation_harness_scores_on_the_same_model_and_data(data, tiny_world, tmp_path):
+    """EleutherAI's harness (its own hellaswag task on local files, in a subprocess, offline) and ours: at k=0 the
+    same requests, log-likelihoods and acc / acc_norm per example; at k=1 our scoring of the harness's own prompts
+    gives its log-likelihoods (the shots it draws are its sampler's)."""
+    pytest.importorskip("lm_eval")
+    import sys
+    from dataclasses import replace
+
+    from gpt_assets.ingest.rejects import Reject
+    from training.harness import run_harness
+    from training.pretrain import build_model
+
+    tokenizer = make_tokenizer(tmp_path / "tok")  # a small vocabulary: real endings need more than 128 positions
+    torch.manual_seed(3)
+    lm = tmp_path / "lm"
+    build_model(replace(PretrainConfig.preset("tiny"), n_ctx=512), tokenizer).save_pretrained(lm)
+    tokenizer.save_pretrained(lm)
+    if data == "world":
+        world = tiny_world / "raw" / "tasks" / "world_hellaswag"
+        folder, ks = _harness_dir(tmp_path / "data", world / "train.jsonl", world / "validation.jsonl"), [0, 1]
+    else:
+        real = REAL / "bench_hellaswag_val_1000.jsonl"
+        folder, ks = _harness_dir(tmp_path / "data", real, real), [0]
+    limit = 20
+    (tmp_path / "work").mkdir()
+    got = run_harness(sys.executable, str(lm), folder, limit, ks, 16, tmp_path / "work")
+    assert "error" not in got, got.get("error")
+    model, tokenizer = AutoModelForCausalLM.from_pretrained(lm).eval(), load_tokenizer(lm)
+
+    def examples(split: str) -> list[Example]:
+        rows = read_tasks(folder / f"{split}.jsonl", "hellaswag", split)
+        return [Example(r["id"], r["kind"], r["context"], r["choices"], r["label"]) for r in rows
+                if not isinstance(r, Reject)]
+
+    test, shots = examples("validation")[:limit], examples("train")
+    settings = EvalSettings(max_examples=limit, batch_size=16)
+    for k in ks:
+        run = got["runs"][str(k)]
+        samples = sorted(run["samples"], key=lambda s: s["doc_id"])
+        assert len(samples) == limit
+        requests = [tuple(r) for s in samples for r in s["arguments"]]
+        ours = [ll for ll, _, _ in loglikelihoods(model, tokenizer, requests, 16)]
+        theirs = [ll for s in samples for ll in s["lls"]]
+        assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) < 1e-3
+        if k == 0:
+            assert [[(e.context, " " + c) for c in e.choices] for e in test] == \
+                [[tuple(r) for r in s["arguments"]] for s in samples]
+            score = evaluate_task(model, tokenizer, test, shots, 0, settings)
+            assert score.per_example == [int(s["acc"]) for s in samples]
+            assert score.acc == pytest.approx(run["acc"]) and score.acc_norm == pytest.approx(run["acc_norm"])
