@@ -49,9 +49,11 @@ class PretrainConfig(RunConfig):
     val_path: str = ""  # CLI only
     text_column: str = "text"
 
+    # tiny: 1,200 steps x 16 x 128 tokens = 2.5M tokens, ~6 passes over the demo's 410k-token mixture; chosen by
+    # measurement (bench/RESULTS.md, issue 15): 600 steps left base_lm near chance on the world's tasks
     PRESETS = {
         "tiny": {"n_layer": 3, "n_head": 4, "n_embd": 96, "n_ctx": 128, "dropout": 0.0, "batch_size": 16,
-                 "micro_batch_size": 16, "max_steps": 600, "lr": 3e-3, "warmup_steps": 10, "eval_every": 50,
+                 "micro_batch_size": 16, "max_steps": 1200, "lr": 3e-3, "warmup_steps": 10, "eval_every": 50,
                  "eval_batches": 4, "log_every": 10},
         "gpt2-124m": {"device": "cuda", "micro_batch_size": 32, "checkpoint_every": 1000},
     }

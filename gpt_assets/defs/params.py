@@ -27,7 +27,8 @@ class PretrainParams(TrainingConfig):
     batch_size: int | None = Field(default=None, description="Sequences per step; GPT-2 §2.3: 512; None = preset "
                                    "(tiny 16).")
     max_steps: int | None = Field(default=None, description="Steps; GPT-3 §2.2 trained on 300B tokens (~600k "
-                                  "steps); None = preset (tiny 600: ~3.6 passes over the demo mixture).")
+                                  "steps); None = preset (tiny 1,200: ~6 passes over the demo mixture, chosen "
+                                  "by measurement, bench/RESULTS.md).")
     lr: float | None = Field(default=None, description="Peak learning rate; GPT-3 Table 2.1 (125M): 6e-4; None = "
                              "preset (tiny 3e-3).")
     warmup_steps: int | None = Field(default=None, description="GPT-3 App. B: linear warmup over 375M tokens "
