@@ -26,6 +26,18 @@ TINY_CONFIG = {
 }
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny models run as fast on one thread, and do not stall when other processes share the two cores (a module
+    asks for it with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @dataclass
 class Lineage:
     root: Path

@@ -20,12 +20,7 @@ from training.tokenizer import load_tokenizer
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-samples"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -26,13 +26,7 @@ hf_logging.set_verbosity_error()
 
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny models run as fast on one thread, and do not stall when other processes share the two cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 WORDS = "the cat dog sat ran on under a mat log big small red blue bird sun".split()

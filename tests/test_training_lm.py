@@ -15,13 +15,7 @@ from training.pretrain import PretrainConfig, train_lm
 from training.sft import IGNORE, SFTConfig, collate, encode_pair, train_sft
 from training.tokenizer import TokenizerConfig, train_tokenizer
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 class Killed(Exception):

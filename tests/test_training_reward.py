@@ -23,13 +23,7 @@ from training.reward import (
     train_reward,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def keyword_rankings(n: int, seed: int, k: int = 3) -> list[Ranking]:
