@@ -23,6 +23,7 @@ TINY_CONFIG = {
     "ppo_policy": {"overrides": {"episodes": 64}},
     "policy_evaluation": {"test_prompts": 64, "min_win_rate": 0.0},
     "task_models": {"overrides": {"epochs": 2}},
+    "scaling_ladder": {"widths": [8, 12, 16, 24, 32], "steps": 20},
 }
 
 
@@ -88,6 +89,7 @@ REAL_BUDGETS = {
     "policy_evaluation": {"perplexity_docs": 20},
     "lm_evaluation": {"max_examples": 40, "ks": [0, 1]},
     "task_models": {"max_train_examples": 200, "overrides": {"epochs": 1}},
+    "scaling_ladder": {"widths": [8, 12, 16, 24], "steps": 10},
 }
 HH_PAIRS = 1000  # of the real file's 2,312: the reward model's epoch over all of them takes minutes on two cores
 

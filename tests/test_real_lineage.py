@@ -18,14 +18,14 @@ def test_every_asset_materializes_and_every_blocking_check_passes(real_lineage):
                   "quality_classifier", "cc_quality_scores", "cc_filtered", "duplicate_clusters",
                   "pretraining_documents", "training_mixture", "prompt_splits", "bpe_tokenizer", "base_lm",
                   "sft_model", "reward_model", "ppo_policy", "policy_evaluation", "benchmark_tasks",
-                  "lm_evaluation", "task_models"):
+                  "lm_evaluation", "task_models", "scaling_ladder"):
         assert asset in r.metadata, asset
     failed = {k for k, ok in r.checks.items() if not ok}
     # warnings a tiny model on a tiny real sample is expected to raise; none of them blocks
     assert failed <= {("reward_model", "val_accuracy", ""), ("policy_evaluation", "ppo_beats_sft", ""),
                       ("ppo_policy", "reward_rose", ""), ("training_mixture", "every_weighted_source_present", ""),
                       ("webtext_scrape", "skip_share", ""), ("lm_evaluation", "base_lm_above_chance", ""),
-                      ("task_models", "fine_tuning_learns", "")}, failed
+                      ("task_models", "fine_tuning_learns", ""), ("scaling_ladder", "forecast_holds", "")}, failed
     assert r.checks[("reward_model", "better_than_chance", "")]
     for asset in ("base_lm", "sft_model", "reward_model", "ppo_policy"):  # curves inline, not as file paths
         assert r.metadata[asset]["curve"].startswith("![training curve](data:image/png;base64,"), asset
