@@ -8,10 +8,9 @@ a task published with one labelled split (a validation file only) is cut in two 
 
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
 
+from gpt_assets.heldout import is_heldout
 from gpt_assets.lm_eval_stage import examples, task_splits
 from training.lm_eval import Example
 from training.task_finetune import TaskExample
@@ -22,10 +21,6 @@ FINETUNED_KINDS = ("multiple_choice", "fill_blank")
 def as_task_example(ex: Example) -> TaskExample:
     """An evaluation example as GPT-1's multiple choice: [context] and the answers."""
     return TaskExample("multiple_choice", [ex.context], ex.label, list(ex.choices))
-
-
-def _held_out(key: str, share: float) -> bool:
-    return int(hashlib.blake2b(key.encode(), digest_size=8).hexdigest(), 16) / 2**64 < share
 
 
 def finetune_sets(tasks: pl.DataFrame, only: list[str], heldout_share: float
@@ -41,8 +36,8 @@ def finetune_sets(tasks: pl.DataFrame, only: list[str], heldout_share: float
         if shots != scored:
             train, how = examples(tasks, task, shots), f"train on {shots}, test on {scored}"
         else:
-            train = [e for e in test if not _held_out(e.id, heldout_share)]
-            test = [e for e in test if _held_out(e.id, heldout_share)]
+            train = [e for e in test if not is_heldout(e.id, heldout_share)]
+            test = [e for e in test if is_heldout(e.id, heldout_share)]
             how = f"{scored} cut by id hash: {1 - heldout_share:.0%} train, {heldout_share:.0%} test"
         if train and test:
             out[task] = ([as_task_example(e) for e in train], [as_task_example(e) for e in test], how)

@@ -162,12 +162,12 @@ def evaluate_task(model: nn.Module, tokenizer, examples: Sequence[Example], fews
         return Score(0, math.nan, math.nan, None, math.nan, 0.0)
     rng = random.Random(s.seed)
     room = model.config.n_positions
+    labelled = [x for x in fewshot_pool if x.label is not None and x.label >= 0]
     requests, spans, shots_used = [], [], []
     for ex in examples:
         prefix, used = "", 0
         if k:
-            pool = [x for x in fewshot_pool if (x.id != ex.id or not same_split) and x.label is not None
-                    and x.label >= 0]
+            pool = [x for x in labelled if x.id != ex.id] if same_split else labelled
             prefix, used = _prefix(tokenizer, rng.sample(pool, min(k, len(pool))), ex, s, room)
         shots_used.append(used)
         reqs = _requests(ex, prefix, s.target_delimiter)

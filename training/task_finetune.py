@@ -120,10 +120,10 @@ def _batch(seqs: list[list[list[int]]], pad: int) -> tuple[torch.Tensor, torch.T
 
 
 class TaskModel:
-    """A ``GPT2DoubleHeadsModel`` with GPT-1's input transformations, for one task kind."""
+    """A ``GPT2DoubleHeadsModel`` with GPT-1's input transformations."""
 
-    def __init__(self, model: GPT2DoubleHeadsModel, tokenizer, kind: str) -> None:
-        self.model, self.tokenizer, self.kind = model, tokenizer, kind
+    def __init__(self, model: GPT2DoubleHeadsModel, tokenizer) -> None:
+        self.model, self.tokenizer = model, tokenizer
         self.special = {t: tokenizer.convert_tokens_to_ids(t) for t in (START, DELIM, EXTRACT)}
         self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
@@ -141,13 +141,13 @@ class TaskModel:
         return out.mc_logits.masked_fill(~real, float("-inf")), (out.loss if lm else None)  # absent answers
 
 
-def load_task_model(folder: str, kind: str = "multiple_choice", clf_dropout: float = 0.1) -> TaskModel:
+def load_task_model(folder: str, clf_dropout: float = 0.1) -> TaskModel:
     """A fine-tuned folder, or a pretrained LM with the task tokens and a fresh head (GPT2DoubleHeadsModel)."""
     tokenizer = load_tokenizer(folder)
     model = GPT2DoubleHeadsModel.from_pretrained(folder, summary_first_dropout=clf_dropout, num_labels=1)
     if START not in tokenizer.get_vocab():
         add_task_tokens(tokenizer, model)
-    return TaskModel(model, tokenizer, kind)
+    return TaskModel(model, tokenizer)
 
 
 @torch.no_grad()
@@ -186,7 +186,7 @@ def finetune(cfg: TaskFinetuneConfig, train: Sequence[TaskExample], test: Sequen
     tokenizer = load_tokenizer(cfg.init_from)
     add_task_tokens(tokenizer, model)
     model.to(device)
-    task = TaskModel(model, tokenizer, "multiple_choice")
+    task = TaskModel(model, tokenizer)
     opt = adamw(param_groups(model, cfg.weight_decay), cfg.lr, (cfg.beta1, cfg.beta2), cfg.eps, device)
     steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs

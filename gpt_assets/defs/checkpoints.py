@@ -20,6 +20,7 @@ import polars as pl
 from pydantic import Field
 
 from gpt_assets.defs.common import md_table
+from gpt_assets.heldout import is_heldout
 from gpt_assets.resources import Compute, DataRoot
 
 GROUP = "training"
@@ -64,10 +65,6 @@ def resolve_preset(config: TrainingConfig, compute: Compute) -> tuple[str, str]:
     device = compute.torch_device()
     preset = config.preset if config.preset != "auto" else ("gpt2-124m" if device.startswith("cuda") else "tiny")
     return preset, device
-
-
-def is_heldout(key: str, share: float) -> bool:
-    return int(hashlib.blake2b(key.encode(), digest_size=8).hexdigest(), 16) / 2**64 < share
 
 
 def heldout(keys: pl.Series, share: float) -> pl.Series:

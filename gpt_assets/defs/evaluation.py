@@ -18,6 +18,7 @@ from gpt_assets.defs.checkpoints import (
     latest,
     record,
     resolve_preset,
+    saved_run,
     step_logger,
     version_of,
 )
@@ -65,7 +66,8 @@ def lm_evaluation(context: dg.AssetExecutionContext, config: LMEvaluationConfig,
     from training.tokenizer import load_tokenizer
 
     tasks = data.lake.scan("benchmark_tasks").collect() if data.lake.parts("benchmark_tasks") else pl.DataFrame()
-    if tasks.height == 0 or not task_splits(tasks):
+    splits = task_splits(tasks) if tasks.height else {}
+    if not splits:
         raise dg.Failure("no labelled evaluation examples: benchmark_tasks is empty or has no labels. Put task files "
                          "as published under raw/tasks/<task>/<split>.jsonl (LAMBADA, HellaSwag, PIQA, ARC, "
                          "Winogrande) and materialize benchmark_tasks")
@@ -87,7 +89,7 @@ def lm_evaluation(context: dg.AssetExecutionContext, config: LMEvaluationConfig,
         results, data, "lm_evaluation", **extra,
         accuracy=dg.MetadataValue.md(md_table(wide.with_columns(pl.selectors.float().round(3)).to_dicts(), limit=60)),
         fewshot_gain=dg.MetadataValue.md(md_table(gains.with_columns(pl.selectors.float().round(3)).to_dicts())),
-        tasks=len(task_splits(tasks)), models=", ".join(models), ks=", ".join(map(str, config.ks)),
+        tasks=len(splits), models=", ".join(models), ks=", ".join(map(str, config.ks)),
         scoring="acc: highest summed log-likelihood; acc_norm: per character (lm-evaluation-harness); "
                 "last_word: greedy decoding gives the word"))
     base = "base_lm" if "base_lm" in models else next(iter(models))
@@ -97,9 +99,9 @@ def lm_evaluation(context: dg.AssetExecutionContext, config: LMEvaluationConfig,
         metadata={"tasks_above_chance": ", ".join(good["task"].to_list()), "model": base},
         description=None if good.height else
         f"{base}'s best accuracy over k is within two standard errors of chance on every task "
-        f"({', '.join(task_splits(tasks))}): the model learned nothing these tasks measure; train it longer or on "
+        f"({', '.join(splits)}): the model learned nothing these tasks measure; train it longer or on "
         "more text (base_lm's max_steps, the mixture's tokens), or evaluate tasks in its training language")
-    expected = len(task_splits(tasks)) * len(models) * len(config.ks)
+    expected = len(splits) * len(models) * len(config.ks)
     bad = results.filter(~pl.col("acc").is_between(0, 1)).height
     ok = results.height == expected and bad == 0
     yield dg.AssetCheckResult(
@@ -161,8 +163,8 @@ def task_models(context: dg.AssetExecutionContext, config: TaskModelsConfig, dat
             cfg = replace(cfg, init_from=base)
             version = version_of(cfg, task, base, str(len(train)), str(sum(hash_text(e) for e in train)))
             cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "task_models"), name=version)
-            metrics = (_read_metrics(cfg.final_dir) if (cfg.final_dir / "metrics.json").exists() else
-                       finetune(cfg, train, test, step_logger(context)).metrics)
+            done = saved_run(cfg.final_dir)
+            metrics = done["metrics"] if done else finetune(cfg, train, test, step_logger(context)).metrics
             record(context, data, "task_models", version, {"task": task, **metrics})
             acc, n = metrics["test_accuracy"], int(metrics["test_examples"])
             rows.append({"task": task, "lm_coef": coef, "test_accuracy": acc,
@@ -193,9 +195,3 @@ def hash_text(ex) -> int:
     import zlib
 
     return zlib.crc32("\x1f".join([*ex.parts, *(ex.choices or []), str(ex.label)]).encode())
-
-
-def _read_metrics(folder) -> dict:
-    import json
-
-    return json.loads((folder / "metrics.json").read_text())["metrics"]

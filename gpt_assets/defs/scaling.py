@@ -3,7 +3,6 @@
 
 # No `from __future__ import annotations`: Dagster reads the annotations.
 
-import json
 import math
 from dataclasses import replace
 
@@ -20,6 +19,7 @@ from gpt_assets.defs.checkpoints import (
     latest,
     record,
     resolve_preset,
+    saved_run,
     step_logger,
     version_of,
 )
@@ -84,9 +84,8 @@ def scaling_ladder(context: dg.AssetExecutionContext, config: ScalingLadderConfi
         cfg = rung_config(base, rung)
         version = version_of(cfg, data_key)
         cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "scaling_ladder"), name=version)
-        done = cfg.final_dir / "metrics.json"
-        metrics = (json.loads(done.read_text())["metrics"] if done.exists() and (cfg.final_dir / "config.json")
-                   .exists() else train_lm(cfg, train, val, step_logger(context)).metrics)
+        done = saved_run(cfg.final_dir)
+        metrics = done["metrics"] if done else train_lm(cfg, train, val, step_logger(context)).metrics
         record(context, data, "scaling_ladder", version, metrics)
         loss = math.log(metrics["val_ppl"]) if metrics.get("val_ppl") else math.nan
         context.log.info(f"rung n_embd={rung.n_embd}: N={rung.params:,}, D={rung.tokens:,}, "
