@@ -185,6 +185,8 @@ def test_our_scores_are_lm_evaluation_harness_scores_on_the_same_model_and_data(
         folder, ks = _harness_dir(tmp_path / "data", world / "train.jsonl", world / "validation.jsonl"), [0, 1]
     else:
         real = REAL / "bench_hellaswag_val_1000.jsonl"
+        if not real.exists():
+            pytest.skip("../shared/real-samples/ is absent")
         folder, ks = _harness_dir(tmp_path / "data", real, real), [0]
     limit = 20
     (tmp_path / "work").mkdir()
