@@ -142,3 +142,25 @@ def test_the_classifiers_hash_sample_is_the_same_whatever_the_order_and_partitio
     assert sorted(hash_sample(stream_of(docs, 64), 100, seed=1)) != sorted(a)  # the seed draws another sample
     assert sorted(hash_sample(stream_of(docs, 64), 5000, seed=0)) == sorted(docs)  # fewer than n: all of them
     assert hash_sample(stream_of(docs, 64), 0, seed=0) == []
+
+
+def test_part_writer_bounds_a_batch_by_bytes_and_writes_nothing_on_failure(tmp_path):
+    """Row groups close at batch_bytes of text (long pages do not fill memory up to batch_rows); the row groups are
+    written on a thread in order; a write that fails raises at the writer's exit and leaves no part behind."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("doc_id", pa.string()), ("text", pa.string())])
+    path = tmp_path / "t" / "p.parquet"
+    with PartWriter(path, schema, batch_rows=1000, batch_bytes=10_000) as out:
+        for i in range(50):
+            out.write({"doc_id": f"d{i:02d}", "text": "w" * 1_000})
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_rows == 50 and meta.num_row_groups == 5  # 10 rows of ~1 KB each: 10 KB a row group
+    assert pq.read_table(path)["doc_id"].to_pylist() == [f"d{i:02d}" for i in range(50)]
+
+    bad = tmp_path / "t" / "bad.parquet"
+    with pytest.raises(ValueError, match="schema does not match"), PartWriter(bad, schema) as out:
+        out.write_table(pa.table({"doc_id": ["a"], "text": ["x"]}, schema=schema))
+        out.write_table(pa.table({"doc_id": [1]}))  # wrong schema: fails on the writer thread
+    assert not bad.exists() and not list(bad.parent.glob(".bad.parquet.*"))

@@ -97,3 +97,29 @@ def test_wget_warc_pages_have_bare_urls_that_normalize():
     rows = [r for r in read_web_pages(path) if isinstance(r, dict)]
     assert len(rows) == 22
     assert all(r["url"].startswith("http") and normalize_url(r["url"]) is not None for r in rows)
+
+
+def test_wet_text_as_utf8_bytes_lands_as_the_same_string_column(tmp_path):
+    """cc_documents reads payloads as checked UTF-8 bytes: the lake's text column is the decoded page, byte for byte,
+    n_chars counts characters, and a payload that is not UTF-8 is still quarantined."""
+    import polars as pl
+
+    from gpt_assets.ingest.driver import ingest
+    from gpt_assets.ingest.web import CC_DOCUMENTS_SCHEMA, read_wet
+    from gpt_assets.lake import Lake
+
+    pages = ["plain page " * 30, "caf\u00e9 \u2014 na\u00efve \u4e2d\u6587 " * 20]
+    bad = wet("http://bad.example/", "x").replace(b"Content-Length: 1", b"Content-Length: 2").replace(b"x\r\n\r\n",
+                                                                                                        b"\xff\xfe\r\n\r\n")
+    path = tmp_path / "raw" / "x.warc.wet.gz"
+    path.parent.mkdir()
+    path.write_bytes(members(WARCINFO, *(wet(f"http://p{i}.example/", t) for i, t in enumerate(pages)), bad))
+    as_bytes = [r for r in read_wet(path, "C", utf8_bytes=True) if isinstance(r, dict)]
+    assert [r["text"] for r in as_bytes] == [t.encode() for t in pages]
+    lake = Lake(tmp_path)
+    result = ingest(lake, "cc_documents", CC_DOCUMENTS_SCHEMA, [(path, lambda p: read_wet(p, "C", utf8_bytes=True))],
+                    "C", key=lambda r: r["doc_id"])
+    frame = pl.read_parquet(lake.part_path("cc_documents", "C"))
+    assert frame["text"].to_list() == pages and frame["n_chars"].to_list() == [len(t) for t in pages]
+    rejects = pl.read_parquet(lake.part_path("ingest_rejects", "C", sub="cc_documents"))
+    assert result.rows == 2 and rejects["reason"].to_list() == ["not_utf8"]

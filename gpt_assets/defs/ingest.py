@@ -156,7 +156,7 @@ def web_pages(config: IngestConfig, data: DataRoot):
                       "own crawl-data/CC-MAIN-*/segments/*/wet/).")
 def cc_documents(context: dg.AssetExecutionContext, config: IngestConfig, data: DataRoot):
     crawl = context.partition_key
-    files = _files(data, "commoncrawl", partial(web.read_wet, crawl=crawl), crawl, "WET")
+    files = _files(data, "commoncrawl", partial(web.read_wet, crawl=crawl, utf8_bytes=True), crawl, "WET")
     result = _ingest(data, "cc_documents", web.CC_DOCUMENTS_SCHEMA, files, crawl)
     yield from _report(result, config, web.CC_DOCUMENTS_SCHEMA, data)
 

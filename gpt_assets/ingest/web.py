@@ -118,8 +118,13 @@ def read_web_pages(path: str | Path) -> Iterator[dict | Reject | None]:
         }
 
 
-def read_wet(path: str | Path, crawl: str) -> Iterator[dict | Reject | None]:
-    """A row per WET ``conversion`` record; None for warcinfo and other types."""
+def read_wet(path: str | Path, crawl: str, utf8_bytes: bool = False) -> Iterator[dict | Reject | None]:
+    """A row per WET ``conversion`` record; None for warcinfo and other types.
+
+    With ``utf8_bytes`` the ``text`` is the record's payload as it is, checked to be UTF-8, for a writer that stores
+    it as an Arrow string: the lake gets the same column without a Python ``str`` made and encoded back per page
+    (bench/cc_documents.py: that round trip cost more than FastWARC's whole parse).
+    """
     file = str(path)
     for entry in _records(path, "conversion"):
         if not isinstance(entry, tuple):
@@ -136,7 +141,7 @@ def read_wet(path: str | Path, crawl: str) -> Iterator[dict | Reject | None]:
             "crawl": crawl,
             "url": url,
             "fetched_at": item.header("WARC-Date"),
-            "text": text,
+            "text": item.block if utf8_bytes else text,
             "n_chars": len(text),
             "source_file": file,
             "offset": item.offset,
