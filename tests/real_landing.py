@@ -5,7 +5,8 @@ time and skip when the folder is absent. Layouts are the publishers' own: Pushsh
 Common Crawl's ``crawl-data/CC-MAIN-…/segments/…/wet/…`` (and a WARC under ``…/warc/``, which is not read),
 a wget WARC of scraped pages, Gutenberg books and Wikipedia articles as JSONL reference corpora (WikiText-2
 detokenized back to running text, as Wikipedia is published), LAMBADA and HellaSwag as published, OASST
-prompts, HH-RLHF / OpenAssistant / self-instruct feedback. Two things are planted with known answers: a
+prompts, HH-RLHF / OpenAssistant / self-instruct feedback, the same red-team and ordinary prompts labelled for
+the sensitive-prompt classifier. Two things are planted with known answers: a
 LAMBADA passage inside a Wikipedia article (decontamination must cut it) and a lightly edited copy of another
 article (5-gram Jaccard about 0.85: dedup must cluster the two).
 """
@@ -136,6 +137,12 @@ def build(raw: Path, hh_pairs: int | None = None) -> dict:
                            ("alpaca", "alpaca_seed_tasks.jsonl", "seed_tasks.jsonl")]:
         (raw / "feedback" / fmt).mkdir(parents=True)
         shutil.copyfile(REAL / src, raw / "feedback" / fmt / name)
+    # the sensitive-prompt classifier's labelled prompts: HH-RLHF's red-team requests against ordinary instructions
+    for label, src, name in [("sensitive", "hh_harmless_test.jsonl.gz", "harmless-base-test.jsonl.gz"),
+                             ("ordinary", "alpaca_seed_tasks.jsonl", "seed_tasks.jsonl"),
+                             ("ordinary", "oasst_prompt_lottery_en_250.jsonl", "prompt_lottery_en_250.jsonl")]:
+        (raw / "safety" / label).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REAL / src, raw / "safety" / label / name)
     if hh_pairs is not None:
         hh = raw / "feedback" / "hh-rlhf" / "harmless-base-test.jsonl.gz"
         with gzip.open(REAL / "hh_harmless_test.jsonl.gz", "rt", encoding="utf-8") as fh:

@@ -13,6 +13,7 @@ import pytest
 from gpt_assets.defs.prompts import imported_feedback
 from gpt_assets.prompts.importers import read_alpaca, read_hh, read_oasst
 from gpt_assets.prompts.labeler import CLOSERS, OPENERS, Prompt, SimulatedLabeler, gold_score, pair_agreement
+from gpt_assets.prompts.sensitive import REFUSAL
 from gpt_assets.resources import DataRoot
 from gpt_assets.sampleworld import load_truth
 from tests.conftest import TINY_CONFIG
@@ -47,15 +48,19 @@ def test_demonstrations_answer_every_sft_prompt(lineage):
     sft = lineage.lake.scan("prompt_splits").filter(pl.col("split") == "sft").collect()
     assert demos.height == sft.height and set(demos["prompt_id"]) == set(sft["prompt_id"])
     truth = dict(load_truth(lineage.root / "truth", "prompts").select("prompt_id", "reference_answer").iter_rows())
+    flagged = set(sft.filter(pl.col("flagged"))["prompt_id"])
+    assert flagged, "the tiny world's planted sensitive prompts are flagged"
     padded = 0
     for p, r in demos.select("prompt_id", "response").iter_rows():
         lines = r.split("\n")
-        if r != truth[p]:  # the reference with one chatty line before or after it, the gold counting it against
+        if p in flagged:  # GPT-4 §6: a prompt the sensitive-prompt classifier flags is demonstrated with a refusal
+            assert r == REFUSAL
+        elif r != truth[p]:  # the reference with one chatty line before or after it, the gold counting it against
             assert (lines[0] in OPENERS and "\n".join(lines[1:]) == truth[p]) or \
                 (lines[-1] in CLOSERS and "\n".join(lines[:-1]) == truth[p]), r
             assert gold_score(truth[p], r) < gold_score(truth[p], truth[p])
             padded += 1
-    assert 0.6 < padded / demos.height < 0.8, padded / demos.height
+    assert 0.6 < padded / (demos.height - len(flagged)) < 0.8, padded / demos.height
 
 
 def _degrade(text: str, level: float, rng: random.Random) -> str:

@@ -42,9 +42,14 @@ def test_native_layouts_are_read_and_what_is_not_read_says_why(real_lineage):
     rejects = r.lake.scan("ingest_rejects").select("asset", "reason", "file").collect()
     landing = rejects.filter(pl.col("asset") == "landing_zone")
     assert landing["reason"].to_list() == ["not_wet_file"] and "/warc/" in landing["file"][0]
-    assert set(rejects["asset"]) <= {"landing_zone", "imported_feedback"}  # every real record read but HH's few
+    assert set(rejects["asset"]) <= {"landing_zone", "imported_feedback", "safety_prompts"}  # all read but HH's few
     assert set(rejects.filter(pl.col("asset") == "imported_feedback")["reason"]) <= {"empty_response",
                                                                                      "identical_responses"}
+    # red-team dialogues that open with the same request: one labelled prompt, the other copies quarantined
+    assert set(rejects.filter(pl.col("asset") == "safety_prompts")["reason"]) <= {"duplicate_id"}
+    clf = r.metadata["sensitive_prompt_classifier"]
+    assert clf["trained"] and r.checks[("sensitive_prompt_classifier", "separates", "")], clf
+    assert clf["labelled_sensitive"] > 2000 and clf["heldout_recall"] >= 0.7
     urls = r.lake.scan("web_pages").select("url").collect()["url"]
     assert urls.len() >= 22 and urls.str.starts_with("http").all()  # wget's <https://...> brackets stripped
 

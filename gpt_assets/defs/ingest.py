@@ -18,6 +18,7 @@ from gpt_assets.ingest.landing import LAYOUTS, files_of, scan
 from gpt_assets.ingest.rejects import REJECT_SCHEMA, Reject, tally_table
 from gpt_assets.lake import duplicate_keys
 from gpt_assets.partitions import cc_crawls, reddit_months
+from gpt_assets.prompts import sensitive
 from gpt_assets.resources import DataRoot
 from gpt_assets.runner import RUNS_AFTER_FAILURES
 
@@ -109,7 +110,7 @@ def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
 # Each table's record id, what later stages join on (an id is unique within its corpus or benchmark).
 ID = {"reddit_submissions": ("id",), "web_pages": ("record_id",), "cc_documents": ("doc_id",),
       "reference_documents": ("corpus", "id"), "prompt_pool": ("prompt_id",), "benchmark_examples": ("benchmark", "id"),
-      "benchmark_tasks": ("task", "split", "id")}
+      "benchmark_tasks": ("task", "split", "id"), "safety_prompts": ("label_id",)}
 
 
 def record_key(asset: str):
@@ -199,8 +200,18 @@ def benchmark_tasks(config: IngestConfig, data: DataRoot):
     data.publish_subsets("benchmark_tasks", "task", "task_")
 
 
+@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("safety_prompts"),
+          description="Labelled prompts for the sensitive-prompt classifier (GPT-4 §6): raw/safety/sensitive/ "
+                      "(e.g. HH-RLHF red-team dialogues: the first human turn), raw/safety/ordinary/ (ordinary "
+                      "instructions), raw/safety/labelled/ (rows with their own `sensitive`).")
+def safety_prompts(config: IngestConfig, data: DataRoot):
+    files = [(f.path, partial(sensitive.read_safety, folder=f.key)) for f in files_of(data.lake.raw, "safety")]
+    result = _ingest(data, "safety_prompts", sensitive.SAFETY_SCHEMA, files)
+    yield from _report(result, config, sensitive.SAFETY_SCHEMA, data)
+
+
 INGEST_ASSETS = [reddit_submissions, web_pages, cc_documents, reference_documents, prompt_pool, benchmark_examples,
-                 benchmark_tasks]
+                 benchmark_tasks, safety_prompts]
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, deps=INGEST_ASSETS, tags={RUNS_AFTER_FAILURES: "true"},

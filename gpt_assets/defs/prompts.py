@@ -19,6 +19,7 @@ from gpt_assets.prompts.clean import CleanConfig, clean, prefix_key
 from gpt_assets.prompts.importers import READERS
 from gpt_assets.prompts.labeler import FileLabeler, Labeler, Prompt, SimulatedLabeler
 from gpt_assets.prompts.pii import EMAIL, PHONE
+from gpt_assets.prompts.sensitive import REFUSAL
 from gpt_assets.prompts.splits import TABLE6, SplitConfig, SplitTooLarge, split
 from gpt_assets.resources import DataRoot
 
@@ -85,6 +86,86 @@ class PromptSplitsConfig(dg.Config):
                                    "that every labeler prompt was used (InstructGPT §3.2, Table 6)")
 
 
+class SensitivePromptConfig(dg.Config):
+    threshold: float = Field(default=0.5, description="A prompt is flagged when the classifier's P(sensitive) is at "
+                             "least this (ours: GPT-4 §6 gives none)")
+    heldout_share: float = Field(default=0.2, description="Labelled prompts held out for precision and recall (ours)")
+    balance: bool = Field(default=True, description="Train on as many sensitive as ordinary prompts (ours: real "
+                          "red-team sets outnumber the ordinary prompts they come with)")
+    epoch: int = Field(default=25, description="fastText epochs (ours, measured on the real files)")
+    lr: float = Field(default=0.5, description="fastText learning rate (ours)")
+    word_ngrams: int = Field(default=2, description="fastText word n-grams (ours)")
+    seed: int = 0
+    min_recall: float = Field(default=0.7, description="The separates check: held-out recall at least this (ours)")
+    max_false_positive_rate: float = Field(default=0.3, description="The separates check: held-out ordinary prompts "
+                                           "flagged at most this share (ours)")
+
+
+SCORE_SCHEMA = {"prompt_id": pl.String, "sensitive_score": pl.Float64, "flagged": pl.Boolean}
+
+
+@dg.asset(group_name=GROUP, kinds={"fasttext", "parquet"}, deps=["safety_prompts", prompt_pool],
+          automation_condition=FOLLOW,
+          check_specs=[dg.AssetCheckSpec("separates", asset="sensitive_prompt_classifier",
+                                         description="On held-out labelled prompts, recall at least min_recall and "
+                                                     "the false-positive rate at most max_false_positive_rate.")],
+          description="GPT-4's sensitive-prompt classifier (§6): fastText on the labelled prompts of "
+                      "safety_prompts; every prompt of the pool scored (P(sensitive), flagged).")
+def sensitive_prompt_classifier(context: dg.AssetExecutionContext, config: SensitivePromptConfig, data: DataRoot):
+    from gpt_assets.prompts import sensitive
+
+    labelled = data.lake.scan("safety_prompts").collect() if data.lake.parts("safety_prompts") else pl.DataFrame()
+    pool = data.lake.scan("prompt_pool").select("prompt_id", "text").collect()
+    data.lake.drop_parts("sensitive_prompt_classifier")
+    if labelled.height == 0 or labelled["sensitive"].all() or not labelled["sensitive"].any():
+        have = dict(labelled.group_by("sensitive").len().iter_rows()) if labelled.height else {}
+        frame = pl.DataFrame({"prompt_id": pool["prompt_id"]}).with_columns(
+            pl.lit(None, pl.Float64).alias("sensitive_score"), pl.lit(False).alias("flagged"))
+        data.lake.write_frame("sensitive_prompt_classifier", frame)
+        data.publish("sensitive_prompt_classifier")
+        yield dg.MaterializeResult(metadata=table_metadata(frame, data, "sensitive_prompt_classifier",
+                                                           labelled=dg.MetadataValue.json(have), trained=False))
+        yield dg.AssetCheckResult(
+            check_name="separates", passed=False, severity=dg.AssetCheckSeverity.WARN,
+            metadata={"labelled": labelled.height},
+            description=f"no classifier: safety_prompts holds {labelled.height} labelled prompts ({have}), it needs "
+            "both sensitive and ordinary ones, so no prompt is flagged; land red-team prompts under "
+            "raw/safety/sensitive/ and ordinary ones under raw/safety/ordinary/ and materialize safety_prompts")
+        return
+    cfg = sensitive.SensitiveConfig(config.threshold, config.heldout_share, config.balance, config.seed,
+                                    config.epoch, config.lr, config.word_ngrams)
+    groups = ["labelled rows" if s == "labelled" else "by folder" for s in labelled["label_source"]]
+    clf, metrics = sensitive.train(labelled["text"].to_list(), labelled["sensitive"].to_list(),
+                                   labelled["label_id"].to_list(), groups, cfg)
+    model = data.lake.checkpoints / "sensitive_prompt_classifier" / "model.bin"
+    tmp = model.with_name(".model.bin.tmp")
+    clf.save(tmp)
+    tmp.replace(model)
+    scores = clf.score(pool["text"].to_list())
+    frame = pl.DataFrame({"prompt_id": pool["prompt_id"], "sensitive_score": scores,
+                          "flagged": scores >= config.threshold}, schema=SCORE_SCHEMA)
+    data.lake.write_frame("sensitive_prompt_classifier", frame)
+    data.publish("sensitive_prompt_classifier")
+    held = metrics["heldout"]
+    by_source = [{"labels": k, **v} for k, v in metrics["heldout_by_source"].items()]
+    yield dg.MaterializeResult(metadata=table_metadata(
+        frame, data, "sensitive_prompt_classifier", trained=True, model=dg.MetadataValue.path(str(model)),
+        labelled=labelled.height, labelled_sensitive=int(labelled["sensitive"].sum()),
+        train_prompts=metrics["train_prompts"], heldout_prompts=metrics["heldout_prompts"],
+        heldout_precision=held["precision"], heldout_recall=held["recall"],
+        heldout_false_positive_rate=held["false_positive_rate"],
+        heldout_by_source=dg.MetadataValue.md(md_table(by_source)),
+        pool_flagged=int(frame["flagged"].sum()), pool_flagged_share=round(float(frame["flagged"].mean()), 4)))
+    ok = held["recall"] >= config.min_recall and held["false_positive_rate"] <= config.max_false_positive_rate
+    yield check_result("separates", ok,
+                       f"on {metrics['heldout_prompts']} held-out labelled prompts the classifier finds "
+                       f"{held['recall']:.1%} of the sensitive ones (min_recall {config.min_recall:.0%}) and flags "
+                       f"{held['false_positive_rate']:.1%} of the ordinary ones (max_false_positive_rate "
+                       f"{config.max_false_positive_rate:.0%}): label more prompts of the kind it misses, or move "
+                       "threshold", recall=held["recall"], false_positive_rate=held["false_positive_rate"],
+                       precision=held["precision"], heldout=metrics["heldout_prompts"])
+
+
 _CHECKS = {
     "split_sizes": "SFT, RM and PPO hold exactly the configured sizes (scaled by size_scale under fit_to_pool).",
     "users_disjoint": "No user has prompts in two of train (SFT+RM+PPO), val and test (§3.2: split by user ID).",
@@ -99,10 +180,12 @@ _CHECKS = {
 }
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_pool], automation_condition=FOLLOW,
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_pool, sensitive_prompt_classifier],
+          automation_condition=FOLLOW,
           check_specs=[dg.AssetCheckSpec(c, asset="prompt_splits", blocking=True, description=d)
                        for c, d in _CHECKS.items()],
-          description="Cleaned prompts split by user into train/val/test, train dealt into SFT / RM / PPO.")
+          description="Cleaned prompts split by user into train/val/test, train dealt into SFT / RM / PPO; each "
+                      "prompt's sensitive_score and flag from sensitive_prompt_classifier.")
 def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig, data: DataRoot):
     pool = data.lake.scan("prompt_pool").select("prompt_id", "user_id", "source", "created_at", "text").collect()
     ccfg = CleanConfig(config.prefix_chars, config.max_per_user, config.seed)
@@ -113,6 +196,7 @@ def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig,
         out, split_meta = split(kept, scfg)
     except SplitTooLarge as exc:
         raise dg.Failure(str(exc)) from exc
+    out = _with_sensitive_scores(out, data)
     data.lake.drop_parts("prompt_splits")
     for name in (*TRAIN_SPLITS, "val", "test"):  # one file per split: datasets.load_dataset("parquet", ...)
         data.lake.write_frame("prompt_splits", out.filter(pl.col("split") == name), name)
@@ -128,9 +212,17 @@ def prompt_splits(context: dg.AssetExecutionContext, config: PromptSplitsConfig,
         sizes=dg.MetadataValue.json(split_meta["sizes"]), size_scale=split_meta["size_scale"],
         labeler_quota_filled_by_api=split_meta["labeler_quota_filled_by_api"],
         split_sources=dg.MetadataValue.md(md_table(counts.to_dicts())),
+        flagged_sensitive=dg.MetadataValue.json(dict(out.group_by("split").agg(pl.col("flagged").sum()).iter_rows())),
         datasets_usage=dg.MetadataValue.md("`datasets.load_dataset('parquet', data_files={'train': "
                                            f"'{data.lake.part_path('prompt_splits', 'sft')}'}})`")))
     yield from _split_checks(out, config, split_meta)
+
+
+def _with_sensitive_scores(out: pl.DataFrame, data: DataRoot) -> pl.DataFrame:
+    """Each prompt's sensitive_score and flag (null and false where the classifier did not score it)."""
+    scores = data.lake.scan("sensitive_prompt_classifier").collect() \
+        if data.lake.parts("sensitive_prompt_classifier") else pl.DataFrame(schema=SCORE_SCHEMA)
+    return out.join(scores, on="prompt_id", how="left").with_columns(pl.col("flagged").fill_null(False))
 
 
 def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig, meta: dict):
@@ -201,7 +293,10 @@ def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig, meta: dict):
           description="A labeler demonstration for every SFT prompt (none with labeler kind imported: sft_model "
                       "then trains on imported_demonstrations).")
 def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: LabelerResource):
-    sft = data.lake.scan("prompt_splits").filter(pl.col("split") == "sft").select("prompt_id", "text").collect()
+    sft = data.lake.scan("prompt_splits").filter(pl.col("split") == "sft").select("prompt_id", "text", "flagged") \
+        .collect()
+    flagged = set(sft.filter(pl.col("flagged"))["prompt_id"])
+    sft = sft.select("prompt_id", "text")
     if labeler.imported:
         frame = pl.DataFrame(schema=DEMO_SCHEMA)
         human = data.lake.scan("imported_demonstrations").collect().height \
@@ -213,8 +308,9 @@ def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: L
             raise dg.Failure(f"{unknown} of the {sft.height} SFT prompts are not in the sample world's truth (real "
                              "prompts?): the simulated labeler cannot demonstrate them. For real human feedback in "
                              "raw/feedback/ set `resources: {labeler: {kind: imported}}` (configs/real-data.yaml)")
-        rows = [{"prompt_id": pid, "prompt": text, "response": _scrub(who.demonstrate(Prompt(pid, text))),
-                 "source": labeler.kind} for pid, text in sft.iter_rows()]
+        # GPT-4 §6: a prompt the sensitive-prompt classifier flags is demonstrated with a refusal
+        rows = [{"prompt_id": pid, "prompt": text, "response": REFUSAL if pid in flagged else
+                 _scrub(who.demonstrate(Prompt(pid, text))), "source": labeler.kind} for pid, text in sft.iter_rows()]
         frame = pl.DataFrame(rows, schema=DEMO_SCHEMA)
     data.lake.write_frame("demonstrations", frame, "sft")
     data.publish("demonstrations")
@@ -222,6 +318,7 @@ def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: L
     extra = {"sft_prompts_unused": sft.height, "imported_demonstrations": human} if labeler.imported else {}
     yield dg.MaterializeResult(metadata=table_metadata(
         frame, data, "demonstrations", labeler=labeler.kind, parts=total, **extra,
+        flagged_sft_prompts=len(flagged), refusals=int((frame["response"] == REFUSAL).sum()) if frame.height else 0,
         mean_response_words=round(frame["response"].str.split(" ").list.len().mean() or 0, 1)))
     if labeler.imported:
         yield check_result("one_per_sft_prompt", frame.height == 0 and human > 0,
@@ -299,4 +396,4 @@ def imported_feedback(context: dg.AssetExecutionContext, data: DataRoot):
                                           "file under raw/feedback/")
 
 
-PROMPT_ASSETS = [prompt_splits, demonstrations, imported_feedback]
+PROMPT_ASSETS = [sensitive_prompt_classifier, prompt_splits, demonstrations, imported_feedback]

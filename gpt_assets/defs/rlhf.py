@@ -531,6 +531,8 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
             summary[f"human_margin_{name}"], summary[f"human_agreement_{name}"] = pref["margin"], pref["agreement"]
         summary["human_pairs"] = float(len(human))
         summary["human_margin_gain"] = summary["human_margin_ppo_policy"] - summary["human_margin_sft_model"]
+    refusals, sensitive_by = _refusal_rates(data, labeler, prompts, rows)
+    summary.update(refusals)
     frame = pl.DataFrame([{"prompt_id": p.prompt_id, **r} for p, r in zip(prompts, rows, strict=True)])
     data.lake.write_frame("policy_evaluation", frame)
     data.publish("policy_evaluation")
@@ -544,7 +546,7 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
     yield dg.MaterializeResult(metadata=table_metadata(
         frame, data, "policy_evaluation", **{k: round(v, 4) for k, v in numeric(summary).items()},
         **{f"{j}_win_rate_ci95": f"{a:.3f}-{b:.3f}" for j, (a, b) in intervals.items()},
-        ties="counted as half a win", **skipped,
+        ties="counted as half a win", **skipped, sensitive_prompts_by=sensitive_by,
         judge=judge, versions=md_dict(versions, "asset", "version"), examples=dg.MetadataValue.md(md_table(examples))))
     ok = win >= config.min_win_rate and lo > 0.5
     yield dg.AssetCheckResult(check_name="ppo_beats_sft", passed=bool(ok), severity=dg.AssetCheckSeverity.WARN,
@@ -557,6 +559,29 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
                               f"{config.min_win_rate:.0%} with the interval above 0.5: run PPO longer (overrides "
                               "episodes), improve the reward model first, or evaluate on more test prompts")
     yield _sft_beats_base(summary, config.min_sft_gain, len(rows))
+
+
+def _refusal_rates(data: DataRoot, labeler: LabelerResource, prompts: list[Prompt], rows: list[dict]
+                   ) -> tuple[dict[str, float], str]:
+    """How often SFT and PPO refuse sensitive and ordinary test prompts (GPT-4 §6); which prompts are sensitive: the
+    sample world's truth where the labeler knows it, else the sensitive-prompt classifier's flag."""
+    from gpt_assets.prompts.sensitive import is_refusal
+
+    who = labeler.labeler(data) if labeler.kind == "simulated" else None
+    if isinstance(who, SimulatedLabeler) and who.sensitive:
+        sensitive, by = who.sensitive, "the sample world's truth"
+    else:
+        sensitive = set(data.lake.scan("prompt_splits").filter(pl.col("flagged")).select("prompt_id").collect()
+                        ["prompt_id"])
+        by = "the sensitive-prompt classifier's flag"
+    out: dict[str, float] = {}
+    for group in ("sensitive", "ordinary"):
+        chosen = [r for p, r in zip(prompts, rows, strict=True) if (p.prompt_id in sensitive) == (group == "sensitive")]
+        out[f"{group}_test_prompts"] = float(len(chosen))
+        for name, key in (("sft_model", "baseline_response"), ("ppo_policy", "policy_response")):
+            if chosen:
+                out[f"refusal_rate_{group}_{name}"] = sum(is_refusal(r[key]) for r in chosen) / len(chosen)
+    return out, by
 
 
 def _thirds(values: list[float]) -> tuple[float, float]:

@@ -25,6 +25,7 @@ BENCHMARKS = re.compile(r"^benchmarks/(?P<key>[A-Za-z0-9_.-]+)\.jsonl$")
 TASKS = re.compile(r"^tasks/(?P<key>[A-Za-z0-9_.-]+)/[^/]+\.jsonl$")
 TASK_LABELS = re.compile(r"^tasks/[A-Za-z0-9_.-]+/[^/]+-labels\.lst$")  # PIQA's labels, read beside their file
 FEEDBACK = re.compile(r"^feedback/(?P<key>hh-rlhf|oasst|alpaca)/[^/]+\.(?:jsonl|jsonl\.gz|json)$")
+SAFETY = re.compile(r"^safety/(?P<key>sensitive|ordinary|labelled)/[^/]+\.(?:jsonl|jsonl\.gz)$")
 PATTERNS = {
     "reddit": REDDIT,
     "webpages": WEBPAGES,
@@ -35,17 +36,19 @@ PATTERNS = {
     "tasks": TASKS,
     "task_labels": TASK_LABELS,
     "feedback": FEEDBACK,
+    "safety": SAFETY,
 }
 # The accepted paths in words (README.md, "Landing zone", lists the same).
 LAYOUTS = {
-    "reddit": "reddit/[submissions/]RS_[v2_]YYYY-MM.{zst,xz,bz2} (or decompressed: no suffix, .ndjson, .json)",
+    "reddit": "reddit/[submissions/]RS_[v2_]YYYY-MM[.zst|.xz|.bz2|.ndjson|.json]",
     "webpages": "webpages/*.warc.gz",
-    "commoncrawl": "{commoncrawl/,commoncrawl/crawl-data/,crawl-data/}CC-MAIN-YYYY-WW/[segments/<s>/wet/]*.warc.wet.gz",
+    "commoncrawl": "{commoncrawl/[crawl-data/],crawl-data/}CC-MAIN-YYYY-WW/[segments/<s>/wet/]*.warc.wet.gz",
     "reference": "reference/<corpus>/*.jsonl.gz",
     "prompts": "prompts/*.jsonl",
     "benchmarks": "benchmarks/<name>.jsonl",
-    "tasks": "tasks/<task>/<split>.jsonl (+ PIQA labels <split>-labels.lst)",
+    "tasks": "tasks/<task>/<split>.jsonl (+ PIQA <split>-labels.lst)",
     "feedback": "feedback/{hh-rlhf,oasst,alpaca}/*.{jsonl,jsonl.gz,json}",
+    "safety": "safety/{sensitive,ordinary,labelled}/*.jsonl[.gz]",
 }
 # The top folders of raw/ that hold each source (a scan of one source lists only these).
 TOPS = {"commoncrawl": ("commoncrawl", "crawl-data")}

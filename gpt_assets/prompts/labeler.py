@@ -122,6 +122,9 @@ class SimulatedLabeler:
     def __init__(self, truth: pl.DataFrame, seed: int = 0, agreement: float = INTER_ANNOTATOR_AGREEMENT,
                  padding_rate: float = PADDING_RATE):
         self.reference = dict(truth.select("prompt_id", "reference_answer").iter_rows())
+        # the planted requests to refuse (GPT-4 §6), where the world's truth marks them
+        self.sensitive = set(truth.filter(pl.col("sensitive"))["prompt_id"]) if "sensitive" in truth.columns \
+            else set()
         self.seed = seed
         self.agreement = agreement
         self.padding_rate = padding_rate

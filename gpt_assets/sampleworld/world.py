@@ -21,7 +21,7 @@ from gpt_assets.sampleworld.catalog import build_catalog
 from gpt_assets.sampleworld.commoncrawl import CC_KINDS, write_commoncrawl
 from gpt_assets.sampleworld.commoncrawl import CRAWLS as CC_CRAWLS
 from gpt_assets.sampleworld.formats import write_jsonl_gz
-from gpt_assets.sampleworld.prompts import CATEGORY_SHARES, write_prompts
+from gpt_assets.sampleworld.prompts import CATEGORY_SHARES, write_prompts, write_safety_labels
 from gpt_assets.sampleworld.reddit import write_reddit
 from gpt_assets.sampleworld.reference import write_reference
 from gpt_assets.sampleworld.tasks import TASKS, write_tasks
@@ -194,6 +194,7 @@ TRUTH_SCHEMAS: dict[str, dict[str, Any]] = {
         "near_dup_group": _S,
         "near_dup_of": _S,
         "reference_answer": _S,
+        "sensitive": pl.Boolean,  # a planted request to refuse (GPT-4 §6)
     },
 }
 
@@ -302,6 +303,7 @@ def write_sample_world(
     prompts = write_prompts(
         raw_dir / "prompts", derive_seed(seed, "prompts"), sc.prompts, sc.labeler_share, sc.heavy_api_users
     )
+    write_safety_labels(raw_dir / "safety" / "labelled", raw_dir / "prompts", prompts, derive_seed(seed, "safety"))
     truths = {
         "reddit": reddit,
         "webpages": web,
