@@ -20,15 +20,15 @@ import random
 import string
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.ingest import _fastwarc as fastwarc  # noqa: E402  (the same peers, timed alike)
+from bench.ingest import _time as best  # noqa: E402
 from gpt_assets.defs.ingest import record_key  # noqa: E402
 from gpt_assets.ingest import web  # noqa: E402
 from gpt_assets.ingest.driver import ingest  # noqa: E402
@@ -65,21 +65,6 @@ def build(path: Path, mb: int, seed: int = 0) -> tuple[int, int]:
                 records += 1
                 size += len(text.encode())
     return records, size
-
-
-def fastwarc(path: Path) -> int:
-    from fastwarc.warc import ArchiveIterator
-
-    return sum(1 for r in ArchiveIterator(str(path), parse_http=False) if r.reader.read() is not None)
-
-
-def best(fn: Callable[[], int], repeat: int) -> tuple[float, int]:
-    out, n = float("inf"), 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        n = fn()
-        out = min(out, time.perf_counter() - t0)
-    return out, n
 
 
 def main() -> None:

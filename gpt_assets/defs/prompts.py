@@ -132,8 +132,9 @@ def sensitive_prompt_classifier(context: dg.AssetExecutionContext, config: Sensi
             "both sensitive and ordinary ones, so no prompt is flagged; land red-team prompts under "
             "raw/safety/sensitive/ and ordinary ones under raw/safety/ordinary/ and materialize safety_prompts")
         return
-    cfg = sensitive.SensitiveConfig(config.threshold, config.heldout_share, config.balance, config.seed,
-                                    config.epoch, config.lr, config.word_ngrams)
+    cfg = sensitive.SensitiveConfig(threshold=config.threshold, heldout_share=config.heldout_share,
+                                    balance=config.balance, seed=config.seed, epoch=config.epoch, lr=config.lr,
+                                    word_ngrams=config.word_ngrams)
     groups = ["labelled rows" if s == "labelled" else "by folder" for s in labelled["label_source"]]
     clf, metrics = sensitive.train(labelled["text"].to_list(), labelled["sensitive"].to_list(),
                                    labelled["label_id"].to_list(), groups, cfg)
