@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from gpt_assets.heldout import is_heldout
 from gpt_assets.ingest.jsonl import _prompt_items, _prompt_text
 from gpt_assets.ingest.rejects import Reject
 
@@ -98,9 +99,8 @@ def is_refusal(response: str) -> bool:
 
 
 def heldout(label_ids: Sequence[str], share: float, seed: int) -> np.ndarray:
-    """A seeded held-out mask by hash of the id: the same prompts held out whatever the order."""
-    return np.array([int(hashlib.blake2b(f"{seed}:{i}".encode(), digest_size=8).hexdigest(), 16) / 2**64 < share
-                     for i in label_ids], dtype=bool)
+    """A seeded held-out mask by hash of the id (the project's ``is_heldout``): the same prompts whatever the order."""
+    return np.array([is_heldout(f"{seed}:{i}", share) for i in label_ids], dtype=bool)
 
 
 @dataclass(frozen=True)
