@@ -16,6 +16,8 @@ TINY_CONFIG = {
     # 5k tokens, too few to hold out a validation document; a fixed budget repeats those pages instead
     "training_mixture": {"token_budget": 40_000, "max_epochs": 10.0},
     "prompt_splits": {"sft": 100, "rm": 250, "ppo": 230, "max_share_error": 0.02},
+    # 120 conversations by 40 writers: at 5% a user, val or test could be empty
+    "dialogue_splits": {"val_user_share": 0.15, "test_user_share": 0.15},
     # ~100 demonstrations train no model worth ranking: the accuracy bar is the demo world's (bench/RESULTS.md)
     "base_lm": {"overrides": {"max_steps": 30}},
     "rm_data": {"rm_prompts": 120, "val_prompts": 60},

@@ -143,6 +143,11 @@ def build(raw: Path, hh_pairs: int | None = None) -> dict:
                              ("ordinary", "oasst_prompt_lottery_en_250.jsonl", "prompt_lottery_en_250.jsonl")]:
         (raw / "safety" / label).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REAL / src, raw / "safety" / label / name)
+    # dialogues (ChatGPT): HH-RLHF's chosen conversations as written (the first 300: a CPU budget)
+    (raw / "dialogues").mkdir()
+    with gzip.open(REAL / "hh_harmless_test.jsonl.gz", "rt", encoding="utf-8") as fh:
+        talks = [line for _, line in zip(range(300), fh, strict=False)]
+    (raw / "dialogues" / "hh_harmless_chosen.jsonl.gz").write_bytes(gzip.compress("".join(talks).encode(), mtime=0))
     if hh_pairs is not None:
         hh = raw / "feedback" / "hh-rlhf" / "harmless-base-test.jsonl.gz"
         with gzip.open(REAL / "hh_harmless_test.jsonl.gz", "rt", encoding="utf-8") as fh:

@@ -44,7 +44,7 @@ def test_planted_pii_is_scrubbed(lineage):
 
 
 def test_demonstrations_answer_every_sft_prompt(lineage):
-    demos = lineage.lake.scan("demonstrations").collect()
+    demos = lineage.lake.scan("demonstrations").filter(pl.col("source") != "dialogue").collect()
     sft = lineage.lake.scan("prompt_splits").filter(pl.col("split") == "sft").collect()
     assert demos.height == sft.height and set(demos["prompt_id"]) == set(sft["prompt_id"])
     truth = dict(load_truth(lineage.root / "truth", "prompts").select("prompt_id", "reference_answer").iter_rows())
@@ -97,7 +97,7 @@ def test_hh_rlhf_sample_becomes_comparisons():
     rows = list(read_hh(SAMPLES / "hh_harmless_test.jsonl.gz"))
     comps = [r for r in rows if isinstance(r, dict)]
     assert len(comps) > 2000 and len(rows) == 2312  # one row or one quarantine per pair
-    assert all(c["prompt"].endswith("Assistant:") and c["chosen"] != c["rejected"] for c in comps[:50])
+    assert all(c["prompt"].endswith("<|assistant|>") and c["chosen"] != c["rejected"] for c in comps[:50])
     reasons = {r.reason for r in rows if not isinstance(r, dict)}
     assert "empty_response" in reasons and all(c["chosen"] and c["rejected"] for c in comps)
 

@@ -10,7 +10,7 @@ from transformers import AutoModelForCausalLM, AutoModelForSequenceClassificatio
 
 
 def test_rm_rankings_rank_k_sft_samples_and_comparisons_hold_every_pair(lineage):
-    rankings = pl.read_parquet(lineage.root / "lake/rm_rankings/*.parquet")
+    rankings = pl.read_parquet(lineage.root / "lake/rm_rankings/*.parquet").filter(pl.col("kind") == "prompt")
     splits = pl.read_parquet(lineage.root / "lake/prompt_splits/*.parquet")
     rm_ids = set(splits.filter(pl.col("split") == "rm")["prompt_id"])
     train = rankings.filter(pl.col("split") == "train")
@@ -23,7 +23,8 @@ def test_rm_rankings_rank_k_sft_samples_and_comparisons_hold_every_pair(lineage)
     (pairs,), = lineage.sql("select count(*) from rm_comparisons where source = 'sft_samples'")
     assert pairs == sum(math.comb(k, 2) for k in rankings["k"])
     (imported,), = lineage.sql("select count(*) from imported_comparisons")
-    (copied,), = lineage.sql("select count(*) from rm_comparisons where source <> 'sft_samples'")
+    (copied,), = lineage.sql("select count(*) from rm_comparisons where source not in ('sft_samples', "
+                             "'dialogue_samples')")
     assert copied == imported
     assert all(lineage.checks[("rm_rankings", c, "")] for c in ("rankings_valid", "unranked_share"))
     assert lineage.checks[("rm_comparisons", "pairs_reconcile", "")]
@@ -76,3 +77,45 @@ def test_policy_evaluation_reports_intervals_gold_means_and_best_of_n(lineage):
         assert 0.0 <= meta[f"best_of_{n}_gold_mean"] <= 1.0 and 0.0 <= meta[f"best_of_{n}_gold_win_rate"] <= 1.0
     assert "| gold_sft | gold_ppo |" in meta["examples"]
     assert ("policy_evaluation", "sft_beats_base", "") in lineage.checks
+
+
+def test_dialogues_flow_through_sft_the_reward_model_and_the_evaluation(lineage):
+    """ChatGPT's data: labeler-written conversations split by user, the SFT ones demonstrations in the chat template,
+    the RM ones' contexts sampled and ranked, the test ones answered by SFT and PPO."""
+    from training.chat import ASSISTANT, USER, is_chat
+
+    assert all(lineage.checks[("dialogues", c, "")] for c in ("counts_reconcile", "unique_ids", "reject_share"))
+    assert lineage.checks[("dialogue_splits", "users_disjoint", "")]
+    splits = lineage.lake.scan("dialogue_splits").collect()
+    assert splits.height == 120 and set(splits["split"]) == {"sft", "rm", "val", "test"}
+    assert all(is_chat(p) for p in splits["prompt"])
+
+    demos = lineage.lake.scan("demonstrations").filter(pl.col("source") == "dialogue").collect()
+    sft_ids = set(splits.filter(pl.col("split") == "sft")["conversation_id"])
+    assert set(demos["prompt_id"]) == sft_ids and (demos["turns"].list.len() == demos["n_turns"]).all()
+    assert all(t[-1]["text"] == r for t, r in demos.select("turns", "response").iter_rows())
+
+    rankings = lineage.lake.scan("rm_rankings").filter(pl.col("kind") == "dialogue").collect()
+    rm_ids = set(splits.filter(pl.col("split") == "rm")["conversation_id"])
+    train = rankings.filter(pl.col("split") == "train")
+    assert train.height >= 0.9 * len(rm_ids) and set(train["prompt_id"]) <= rm_ids
+    assert set(rankings.filter(pl.col("split") == "val")["prompt_id"]) <= set(
+        splits.filter(pl.col("split") == "val")["conversation_id"])
+    (pairs,), = lineage.sql("select count(*) from rm_comparisons where source = 'dialogue_samples'")
+    assert pairs == sum(math.comb(k, 2) for k in rankings["k"])
+
+    (path, metrics), = lineage.sql("select path, metrics from checkpoints where asset = 'reward_model'")
+    assert 0.0 <= json.loads(metrics)["val_accuracy_dialogue"] <= 1.0
+    (sft_path,), = lineage.sql("select path from checkpoints where asset = 'sft_model'")
+    tok = AutoTokenizer.from_pretrained(sft_path)  # stock transformers renders the template
+    text = tok.apply_chat_template([{"role": "user", "content": "hi"}], tokenize=False, add_generation_prompt=True)
+    assert text == f"{USER}hi{ASSISTANT}"
+
+    ev = lineage.metadata["policy_evaluation"]
+    n_test = splits.filter(pl.col("split") == "test").height
+    assert ev["dialogue_test_contexts"] == n_test
+    for key in ("dialogue_in_template_sft_model", "dialogue_in_template_ppo_policy", "dialogue_gold_win_rate",
+                "dialogue_rm_win_rate", "dialogue_gold_mean_sft_model"):
+        assert 0.0 <= ev[key] <= 1.0 or key.startswith("dialogue_rm"), key
+    assert "[user]" in ev["dialogue_examples"]
+    assert ("policy_evaluation", "sft_answers_in_template", "") in lineage.checks

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForCausalLM
 
+from training.chat import add_chat_tokens, assistant_mask, is_chat
 from training.checkpoint import Checkpointer
 from training.config import RunConfig, config_from_cli
 from training.data import (
@@ -68,6 +69,9 @@ class SFTConfig(RunConfig):
     data_path: str = ""  # CLI only: .jsonl/.parquet with prompt and response columns
     val_path: str = ""  # CLI only
     ptx_path: str = ""  # CLI only: pretraining texts (.jsonl/.parquet with a text column) when ptx_coef > 0
+    # ChatGPT: a prompt in the chat template (a dialogue's context) also trains on the assistant turns it holds, so a
+    # conversation teaches every reply the labeler wrote, never the user's turns; False = the last reply only
+    all_assistant_turns: bool = True
     prompt_column: str = "prompt"
     response_column: str = "response"
 
@@ -78,17 +82,21 @@ class SFTConfig(RunConfig):
     }
 
 
-def encode_pair(tokenizer, prompt: str, response: str, max_len: int) -> tuple[list[int], list[int]]:
+def encode_pair(tokenizer, prompt: str, response: str, max_len: int,
+                all_assistant_turns: bool = True) -> tuple[list[int], list[int]]:
     """Token ids of prompt + response + EOS, and labels with the prompt masked (IGNORE).
 
-    Prompt and response are tokenized separately, exactly as the prompt is tokenized before sampling.
+    Prompt and response are tokenized separately, exactly as the prompt is tokenized before sampling. A prompt in
+    the chat template keeps the labels of its own assistant turns when ``all_assistant_turns`` (dialogue SFT).
     A pair longer than ``max_len`` keeps the end of its prompt and the start of its response.
     """
     p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     r = tokenizer(response, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+    keep = assistant_mask(p, tokenizer) if all_assistant_turns and is_chat(prompt) else [False] * len(p)
     r = r[:max_len - 1] if len(r) >= max_len else r
-    p = p[len(p) - (max_len - len(r)):] if len(p) + len(r) > max_len else p
-    return p + r, [IGNORE] * len(p) + r
+    cut = len(p) - (max_len - len(r)) if len(p) + len(r) > max_len else 0
+    p, keep = p[cut:], keep[cut:]
+    return p + r, [t if k else IGNORE for t, k in zip(p, keep, strict=True)] + r
 
 
 def collate(examples: Sequence[tuple[list[int], list[int]]], pad_id: int) -> dict[str, Any]:
@@ -126,10 +134,12 @@ def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Seque
     w, device, log = setup_parallel(cfg, log)
     tokenizer = load_tokenizer(cfg.init_from)
     model = AutoModelForCausalLM.from_pretrained(cfg.init_from, resid_pdrop=cfg.resid_pdrop).to(device)
+    if any(is_chat(p) for p, _ in pairs) and add_chat_tokens(tokenizer):  # a base without role tokens: grow it
+        model.resize_token_embeddings(len(tokenizer))
     broadcast_parameters(model, w)
     max_len = min(cfg.max_len or model.config.n_positions, model.config.n_positions)
-    train = [encode_pair(tokenizer, p, r, max_len) for p, r in pairs]
-    val = [encode_pair(tokenizer, p, r, max_len) for p, r in val_pairs]
+    train = [encode_pair(tokenizer, p, r, max_len, cfg.all_assistant_turns) for p, r in pairs]
+    val = [encode_pair(tokenizer, p, r, max_len, cfg.all_assistant_turns) for p, r in val_pairs]
     ptx = None
     if cfg.ptx_coef:
         with main_first(w):  # rank 0 tokenizes, the others map its file

@@ -11,6 +11,7 @@ from typing import Any
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
+from training.chat import CHAT_TEMPLATE, ROLE_TOKENS
 from training.checkpoint import atomic_dir
 from training.config import RunConfig, config_from_cli
 from training.data import iter_texts
@@ -26,6 +27,9 @@ class TokenizerConfig(RunConfig):
     min_frequency: int = 2  # GPT-2 paper silent; a merge must occur at least this often (ours)
     eos_token: str = EOS  # GPT-2's document separator
     pad_token: str = "<|pad|>"  # GPT-2 has none (paper silent); ours, so padding never hides an EOS; "" = use EOS
+    # ChatGPT (dialogue): the role tokens <|user|> and <|assistant|> of the chat template (training.chat), as special
+    # tokens, and the template saved with the tokenizer; the paper gives no format, ours
+    chat_tokens: bool = True
     max_texts: int = 0  # train on at most this many texts; 0 = all (ours)
     texts_path: str = ""  # CLI only: .jsonl/.parquet (or folder) with a text column
     text_column: str = "text"
@@ -40,7 +44,8 @@ class TokenizerConfig(RunConfig):
 
 def train_tokenizer(cfg: TokenizerConfig, texts: Iterable[str], save: bool = True) -> PreTrainedTokenizerFast:
     """Learn byte-level BPE merges on ``texts``; save to ``cfg.final_dir`` when ``save``."""
-    specials = [cfg.eos_token] + ([cfg.pad_token] if cfg.pad_token else [])
+    roles = list(ROLE_TOKENS.values()) if cfg.chat_tokens else []
+    specials = [cfg.eos_token] + ([cfg.pad_token] if cfg.pad_token else []) + roles
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
@@ -62,7 +67,10 @@ def train_tokenizer(cfg: TokenizerConfig, texts: Iterable[str], save: bool = Tru
         unk_token=cfg.eos_token,
         pad_token=cfg.pad_token or cfg.eos_token,
         model_max_length=int(1e9),
+        additional_special_tokens=roles,
     )
+    if roles:
+        tokenizer.chat_template = CHAT_TEMPLATE
     if save:
         atomic_dir(cfg.final_dir, tokenizer.save_pretrained)
     return tokenizer

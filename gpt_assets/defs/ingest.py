@@ -12,6 +12,7 @@ import polars as pl
 import pyarrow as pa
 
 from gpt_assets.defs.common import column_schema, md_table
+from gpt_assets.ingest import dialogues as dialogue_reader
 from gpt_assets.ingest import jsonl, reddit, tasks, web
 from gpt_assets.ingest.driver import IngestResult, Reader, ingest
 from gpt_assets.ingest.landing import LAYOUTS, files_of, scan
@@ -110,7 +111,8 @@ def _report(result: IngestResult, config: IngestConfig, schema: pa.Schema,
 # Each table's record id, what later stages join on (an id is unique within its corpus or benchmark).
 ID = {"reddit_submissions": ("id",), "web_pages": ("record_id",), "cc_documents": ("doc_id",),
       "reference_documents": ("corpus", "id"), "prompt_pool": ("prompt_id",), "benchmark_examples": ("benchmark", "id"),
-      "benchmark_tasks": ("task", "split", "id"), "safety_prompts": ("label_id",)}
+      "benchmark_tasks": ("task", "split", "id"), "safety_prompts": ("label_id",),
+      "dialogues": ("conversation_id",)}
 
 
 def record_key(asset: str):
@@ -210,8 +212,18 @@ def safety_prompts(config: IngestConfig, data: DataRoot):
     yield from _report(result, config, sensitive.SAFETY_SCHEMA, data)
 
 
+@dg.asset(group_name=GROUP, kinds=KINDS, check_specs=_check_specs("dialogues"),
+          description="Conversations labelers wrote playing both sides (ChatGPT's demonstrations): "
+                      "raw/dialogues/*.jsonl[.gz] with turns/messages ({role, text|content}), ShareGPT "
+                      "conversations, or HH-RLHF chosen dialogues; one row per conversation with its turns.")
+def dialogues(config: IngestConfig, data: DataRoot):
+    files = _files(data, "dialogues", dialogue_reader.read_dialogues)
+    result = _ingest(data, "dialogues", dialogue_reader.SCHEMA, files)
+    yield from _report(result, config, dialogue_reader.SCHEMA, data)
+
+
 INGEST_ASSETS = [reddit_submissions, web_pages, cc_documents, reference_documents, prompt_pool, benchmark_examples,
-                 benchmark_tasks, safety_prompts]
+                 benchmark_tasks, safety_prompts, dialogues]
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, deps=INGEST_ASSETS, tags={RUNS_AFTER_FAILURES: "true"},

@@ -285,14 +285,68 @@ def _split_checks(out: pl.DataFrame, config: PromptSplitsConfig, meta: dict):
                  prompts=dg.MetadataValue.json(held), users=dg.MetadataValue.json(users))
 
 
-@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_splits, "imported_demonstrations"],
+class DialogueSplitsConfig(dg.Config):
+    val_user_share: float = Field(default=0.05, description="Held-out users for validation: the same hash as "
+                                  "prompt_splits, so keep both shares equal there and here (ours)")
+    test_user_share: float = Field(default=0.05, description="Held-out users for the evaluation (ours; as "
+                                   "prompt_splits)")
+    rm_share: float = Field(default=0.5, description="Train conversations whose context is sampled K times and "
+                            "ranked for the reward model; the rest are SFT demonstrations (ours: ChatGPT gives none)")
+    seed: int = Field(default=0, description="The hash's seed (as prompt_splits)")
+
+
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=["dialogues"], automation_condition=FOLLOW,
+          check_specs=[dg.AssetCheckSpec("users_disjoint", asset="dialogue_splits", blocking=True,
+                                         description="No user has conversations in two of train (SFT+RM), val and "
+                                                     "test."),
+                       dg.AssetCheckSpec("parts_filled", asset="dialogue_splits",
+                                         description="With conversations at all, SFT, RM, val and test each hold "
+                                                     "one (warns: a small set of writers can leave one empty).")],
+          description="Labeler-written conversations (ChatGPT) split by user into SFT / RM / val / test, each with "
+                      "its context in the chat template (ending <|assistant|>) and its last reply.")
+def dialogue_splits(context: dg.AssetExecutionContext, config: DialogueSplitsConfig, data: DataRoot):
+    from gpt_assets.prompts.dialogue import DIALOGUE_SPLIT_SCHEMA, split_dialogues
+
+    convos = data.lake.scan("dialogues").collect() if data.lake.parts("dialogues") else None
+    scfg = SplitConfig(val_user_share=config.val_user_share, test_user_share=config.test_user_share,
+                       seed=config.seed)
+    out = split_dialogues(convos, scfg, config.rm_share) if convos is not None and convos.height \
+        else pl.DataFrame(schema=DIALOGUE_SPLIT_SCHEMA)
+    data.lake.drop_parts("dialogue_splits")
+    data.lake.write_frame("dialogue_splits", out)
+    data.publish("dialogue_splits")
+    sizes = {p: out.filter(pl.col("split") == p).height for p in ("sft", "rm", "val", "test")}
+    turns = dict(out.group_by("n_turns").len().sort("n_turns").iter_rows()) if out.height else {}
+    yield dg.MaterializeResult(metadata=table_metadata(
+        out, data, "dialogue_splits", sizes=dg.MetadataValue.json(sizes),
+        turns_per_conversation=dg.MetadataValue.json({str(k): v for k, v in turns.items()}),
+        users=out["user_id"].n_unique() if out.height else 0))
+    part = out.with_columns(pl.when(pl.col("split").is_in(("sft", "rm"))).then(pl.lit("train"))
+                            .otherwise(pl.col("split")).alias("part"))
+    shared = part.group_by("user_id").agg(pl.col("part").n_unique().alias("n")).filter(pl.col("n") > 1).height
+    yield check_result("users_disjoint", shared == 0,
+                       f"{shared} users have conversations in two of train/val/test (should be 0): a bug in the "
+                       "user split", users_in_two_parts=shared)
+    empty = [p for p, n in sizes.items() if n == 0]
+    yield dg.AssetCheckResult(
+        check_name="parts_filled", passed=out.height == 0 or not empty, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"sizes": dg.MetadataValue.json(sizes)},
+        description=None if out.height == 0 or not empty else
+        f"of {out.height} conversations, none fell in {', '.join(empty)} (sizes {sizes}; users fall in val/test by "
+        "a hash at val_user_share/test_user_share): add conversations by more writers, or raise those shares")
+
+
+@dg.asset(group_name=GROUP, kinds={"polars", "parquet"}, deps=[prompt_splits, "imported_demonstrations",
+                                                             dialogue_splits],
           automation_condition=FOLLOW,
           check_specs=[dg.AssetCheckSpec(
               "one_per_sft_prompt", asset="demonstrations", blocking=True,
               description="Labeler kinds simulated/files: one demonstration per SFT prompt. Kind imported: no "
                           "generated demonstration, and imported_demonstrations holds human ones for sft_model.")],
           description="A labeler demonstration for every SFT prompt (none with labeler kind imported: sft_model "
-                      "then trains on imported_demonstrations).")
+                      "then trains on imported_demonstrations), and the SFT conversations of dialogue_splits "
+                      "(source dialogue: prompt = the context in the chat template, response = the last reply); "
+                      "every row's turns.")
 def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: LabelerResource):
     sft = data.lake.scan("prompt_splits").filter(pl.col("split") == "sft").select("prompt_id", "text", "flagged") \
         .collect()
@@ -313,13 +367,17 @@ def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: L
         rows = [{"prompt_id": pid, "prompt": text, "response": REFUSAL if pid in flagged else
                  _scrub(who.demonstrate(Prompt(pid, text))), "source": labeler.kind} for pid, text in sft.iter_rows()]
         frame = pl.DataFrame(rows, schema=DEMO_SCHEMA)
+    frame = with_turns(frame)
+    talks = _sft_dialogues(data)
     data.lake.write_frame("demonstrations", frame, "sft")
+    data.lake.write_frame("demonstrations", talks, "dialogue")
     data.publish("demonstrations")
     total = sum(1 for _ in data.lake.parts("demonstrations"))
     extra = {"sft_prompts_unused": sft.height, "imported_demonstrations": human} if labeler.imported else {}
     yield dg.MaterializeResult(metadata=table_metadata(
         frame, data, "demonstrations", labeler=labeler.kind, parts=total, **extra,
         flagged_sft_prompts=len(flagged), refusals=int((frame["response"] == REFUSAL).sum()) if frame.height else 0,
+        dialogues=talks.height, dialogue_assistant_turns=int(talks["n_turns"].sum() // 2) if talks.height else 0,
         mean_response_words=round(frame["response"].str.split(" ").list.len().mean() or 0, 1)))
     if labeler.imported:
         yield check_result("one_per_sft_prompt", frame.height == 0 and human > 0,
@@ -333,6 +391,27 @@ def demonstrations(context: dg.AssetExecutionContext, data: DataRoot, labeler: L
                      f"{frame['prompt_id'].n_unique()} SFT prompts have a demonstration, of {sft.height}: the "
                      f"{labeler.kind} labeler must answer every SFT prompt", demonstrations=frame.height,
                      sft_prompts=sft.height)
+
+
+TURNS = pl.List(pl.Struct({"role": pl.String, "text": pl.String}))
+
+
+def with_turns(frame: pl.DataFrame) -> pl.DataFrame:
+    """A single-turn demonstration's turns: the prompt as the user's, the response as the assistant's."""
+    return frame.with_columns(pl.concat_list(
+        pl.struct(pl.lit("user").alias("role"), pl.col("prompt").alias("text")),
+        pl.struct(pl.lit("assistant").alias("role"), pl.col("response").alias("text"))).cast(TURNS).alias("turns"),
+        pl.lit(2, pl.Int64).alias("n_turns"))
+
+
+def _sft_dialogues(data: DataRoot) -> pl.DataFrame:
+    """The SFT conversations as demonstrations: the context in the chat template and the last reply."""
+    schema = {**DEMO_SCHEMA, "turns": TURNS, "n_turns": pl.Int64}
+    if not data.lake.parts("dialogue_splits"):
+        return pl.DataFrame(schema=schema)
+    rows = data.lake.scan("dialogue_splits").filter(pl.col("split") == "sft").collect()
+    return rows.select(pl.col("conversation_id").alias("prompt_id"), "prompt", pl.col("reply").alias("response"),
+                       pl.lit("dialogue").alias("source"), pl.col("turns").cast(TURNS), "n_turns")
 
 
 def _scrub(text: str) -> str:
@@ -397,4 +476,4 @@ def imported_feedback(context: dg.AssetExecutionContext, data: DataRoot):
                                           "file under raw/feedback/")
 
 
-PROMPT_ASSETS = [sensitive_prompt_classifier, prompt_splits, demonstrations, imported_feedback]
+PROMPT_ASSETS = [sensitive_prompt_classifier, prompt_splits, dialogue_splits, demonstrations, imported_feedback]

@@ -50,7 +50,13 @@ from gpt_assets.defs.launch import train_or_reuse
 from gpt_assets.defs.params import PPOParams, RewardParams
 from gpt_assets.defs.prompts import LabelerResource
 from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score
-from gpt_assets.prompts.rankings import COMPARISON_SCHEMA, RANKING_SCHEMA, comparisons, rank_samples
+from gpt_assets.prompts.rankings import (
+    COMPARISON_SCHEMA,
+    RANKING_SCHEMA,
+    SAMPLED_SOURCES,
+    comparisons,
+    rank_samples,
+)
 from gpt_assets.resources import Compute, DataRoot
 
 # Prompts sampled per preset where the config says -1 (ours: a CPU budget; 0 = the whole split).
@@ -65,6 +71,17 @@ def _split_prompts(data: DataRoot, split: str, limit: int, seed: int) -> list[Pr
     if limit and frame.height > limit:
         frame = frame.sample(limit, seed=seed).sort("prompt_id")
     return [Prompt(pid, text) for pid, text in frame.iter_rows()]
+
+
+def _split_dialogues(data: DataRoot, split: str, limit: int, seed: int) -> list[Prompt]:
+    """A dialogue_splits part as prompts: the conversation's id and its context in the chat template."""
+    if not data.lake.parts("dialogue_splits"):
+        return []
+    frame = data.lake.scan("dialogue_splits").filter(pl.col("split") == split) \
+        .select("conversation_id", "prompt").collect().sort("conversation_id")
+    if limit and frame.height > limit:
+        frame = frame.sample(limit, seed=seed).sort("conversation_id")
+    return [Prompt(cid, text) for cid, text in frame.iter_rows()]
 
 
 def _budget(value: int, table: dict[str, int], preset: str) -> int:
@@ -89,13 +106,18 @@ class RMDataConfig(TrainingConfig):
                              "preset's budget (tiny 300, gpt2-124m 2,000).")
     max_unranked_share: float = Field(default=0.05, description="The unranked_share check: at most this share of "
                                       "sampled prompts left unranked.")
+    rm_dialogues: int = Field(default=0, description="Conversations of dialogue_splits' rm (and val) part whose "
+                              "context is sampled K times and ranked (ChatGPT: comparisons rank alternative "
+                              "assistant turns); 0 = all.")
 
 
 @dg.multi_asset(
     group_name=GROUP, pool=POOL,
-    specs=[dg.AssetSpec("rm_rankings", kinds={"pytorch", "parquet"}, deps=["sft_model", "prompt_splits"],
-                        description="K responses sampled from sft_model per RM prompt, ranked by the labeler "
-                                    "(none with labeler kind imported)."),
+    specs=[dg.AssetSpec("rm_rankings", kinds={"pytorch", "parquet"},
+                        deps=["sft_model", "prompt_splits", "dialogue_splits"],
+                        description="K responses sampled from sft_model per RM prompt and per RM conversation's "
+                                    "context (kind dialogue), ranked by the labeler (none with labeler kind "
+                                    "imported)."),
            dg.AssetSpec("rm_comparisons", kinds={"polars", "parquet"}, deps=["rm_rankings", "imported_comparisons"],
                         description="All C(K,2) pairs of every ranking, plus imported human comparisons held out "
                                     "by prompt into train/val.")],
@@ -127,24 +149,30 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
     who = labeler.labeler(data)
     policy = f"sft_model/{sft.rsplit('/', 1)[-1]}"
     frames, unranked, sampled = [], [], {}
-    for split, budget, offset in (("rm", _budget(config.rm_prompts, RM_PROMPTS, preset), 0),
-                                  ("val", _budget(config.val_prompts, RM_VAL_PROMPTS, preset), 1)):
-        prompts = _split_prompts(data, split, budget, scfg.seed)
+    for kind, split, budget, offset in (("prompt", "rm", _budget(config.rm_prompts, RM_PROMPTS, preset), 0),
+                                        ("prompt", "val", _budget(config.val_prompts, RM_VAL_PROMPTS, preset), 1),
+                                        ("dialogue", "rm", config.rm_dialogues, 2),
+                                        ("dialogue", "val", config.rm_dialogues, 3)):
+        prompts = _split_prompts(data, split, budget, scfg.seed) if kind == "prompt" \
+            else _split_dialogues(data, split, budget, scfg.seed)
+        if not prompts:
+            continue
         rows = sample_k(model, tokenizer, [p.text for p in prompts], scfg.k, max_new_tokens=scfg.max_new_tokens,
                         temperature=scfg.temperature, top_k=scfg.top_k, seed=scfg.seed + offset,
                         batch_size=scfg.batch_size, max_prompt_len=scfg.max_prompt_len)
-        ranked, left = rank_samples(prompts, rows, who, "train" if split == "rm" else "val", policy)
+        ranked, left = rank_samples(prompts, rows, who, "train" if split == "rm" else "val", policy, kind)
         frames.append(ranked)
         unranked.append(left)
-        sampled[split] = len(prompts)
-        context.log.info(f"{split}: {len(prompts)} prompts x {scfg.k} samples, {ranked.height} ranked")
+        sampled[split if kind == "prompt" else f"dialogue_{split}"] = len(prompts)
+        context.log.info(f"{kind} {split}: {len(prompts)} contexts x {scfg.k} samples, {ranked.height} ranked")
     rankings, left = pl.concat(frames), pl.concat(unranked)
     data.lake.drop_parts("rm_rankings")
     for split in ("train", "val"):
         data.lake.write_frame("rm_rankings", rankings.filter(pl.col("split") == split), split)
     write_drops(data, "rm_rankings", left.select(pl.col("prompt_id").alias("doc_id"), "reason"), "prompts")
 
-    pairs = comparisons(rankings, "sft_samples")
+    pairs = pl.concat([comparisons(rankings.filter(pl.col("kind") == kind), source)
+                       for kind, source in SAMPLED_SOURCES.items()])
     imported = _imported_comparisons(data, config.heldout_share)
     all_pairs = pl.concat([pairs, imported])
     data.lake.write_frame("rm_comparisons", all_pairs)
@@ -153,12 +181,16 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
     ks = rankings["k"]
     eos = rankings["ended"].list.mean().mean() if rankings.height else 0.0
     reasons = dict(left.group_by("reason").len().iter_rows()) if left.height else {}
-    ceiling = _gold_ceiling(who, rankings.filter(pl.col("split") == "val"))
+    ceiling = _gold_ceiling(who, rankings.filter((pl.col("split") == "val") & (pl.col("kind") == "prompt")))
+    dialogue_ceiling = _gold_ceiling(who, rankings.filter((pl.col("split") == "val") & (pl.col("kind") == "dialogue")))
     yield dg.MaterializeResult(asset_key="rm_rankings", metadata=table_metadata(
         rankings, data, "rm_rankings", policy=policy, labeler=labeler.kind, k_sampled=scfg.k,
         prompts_sampled=dg.MetadataValue.json(sampled), unranked=dg.MetadataValue.json(reasons),
         mean_k=round(float(ks.mean() or 0), 2), eos_rate=round(float(eos or 0), 3),
         **({"val_gold_agreement": round(ceiling, 4)} if ceiling is not None else {}),
+        **({"val_dialogue_gold_agreement": round(dialogue_ceiling, 4)} if dialogue_ceiling is not None else {}),
+        rankings_by_kind=dg.MetadataValue.json(dict(rankings.group_by("kind").len().iter_rows())
+                                               if rankings.height else {}),
         max_new_tokens=scfg.max_new_tokens))
     by_source = dict(all_pairs.group_by("source").len().iter_rows()) if all_pairs.height else {}
     yield dg.MaterializeResult(asset_key="rm_comparisons", metadata=table_metadata(
@@ -272,11 +304,14 @@ def _bias_demonstrations(data: DataRoot) -> pl.DataFrame:
     return pl.DataFrame(schema={"prompt_id": pl.String, "prompt": pl.String, "response": pl.String})
 
 
-def _rankings(data: DataRoot, split: str) -> list:
+def _rankings(data: DataRoot, split: str, kind: str | None = "prompt") -> list:
+    """The sampled rankings of one split: of single-turn prompts, of dialogue contexts, or (None) both."""
     from training.reward import Ranking
 
-    return [Ranking.from_ranks(p, r, o) for p, r, o in data.lake.scan("rm_rankings").filter(pl.col("split") == split)
-            .select("prompt", "responses", "ranking").collect().iter_rows()]
+    rows = data.lake.scan("rm_rankings").filter(pl.col("split") == split)
+    rows = rows if kind is None else rows.filter(pl.col("kind") == kind)
+    return [Ranking.from_ranks(p, r, o) for p, r, o in rows.select("prompt", "responses", "ranking").collect()
+            .iter_rows()]
 
 
 def _ranking_frame(rankings) -> pl.DataFrame:
@@ -315,10 +350,12 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     from training.reward import Ranking, RewardConfig, train_reward
 
     preset, device = resolve_preset(config, compute)
-    train, val = _rankings(data, "train"), _rankings(data, "val")
+    train, val = _rankings(data, "train", None), _rankings(data, "val")
+    val_dialogue = _rankings(data, "val", "dialogue")
     comps = data.lake.scan("rm_comparisons").select("prompt_id", "prompt", "chosen", "rejected", "source", "split") \
         .collect()
-    imported = comps.filter(pl.col("source") != "sft_samples").select("prompt", "chosen", "rejected", "split")
+    imported = comps.filter(~pl.col("source").is_in(list(SAMPLED_SOURCES.values()))) \
+        .select("prompt", "chosen", "rejected", "split")
     train += [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "train"]
     val_imported = [Ranking.from_comparison(p, c, r) for p, c, r, s in imported.iter_rows() if s == "val"]
     demos = _bias_demonstrations(data)
@@ -327,21 +364,24 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, d
     cfg = replace(cfg, init_from=latest(data, "sft_model"))
     version = version_of(cfg, fingerprint(comps, "prompt_id", "chosen", "rejected"), fingerprint(demos, "prompt_id"))
     cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "reward_model"), name=version)
+    extra = {"imported": val_imported, "dialogue": val_dialogue}
     metrics = train_or_reuse(
         context, cfg, config.nproc_per_node, "training.reward",
         lambda: {"data_path": _ranking_frame(train), "val_path": _ranking_frame(val),
                  "demonstrations_path": demos.select("prompt", "response"),
-                 "extra_val_paths": {"imported": _ranking_frame(val_imported)} if val_imported else {}},
+                 "extra_val_paths": {name: _ranking_frame(rows) for name, rows in extra.items() if rows}},
         lambda: train_reward(cfg, train, val, list(demos.select("prompt", "response").iter_rows()),
-                             step_logger(context), extra_val={"imported": val_imported}).metrics)
+                             step_logger(context), extra_val=extra).metrics)
     record(context, data, "reward_model", version, metrics)
     human = metrics.get("val_accuracy_imported")
-    ceiling = _gold_ceiling(labeler.labeler(data), data.lake.scan("rm_rankings").filter(pl.col("split") == "val")
+    ceiling = _gold_ceiling(labeler.labeler(data), data.lake.scan("rm_rankings").filter(
+        (pl.col("split") == "val") & (pl.col("kind") == "prompt"))
                             .collect()) if labeler.kind == "simulated" and val else None
     yield dg.MaterializeResult(metadata={
         **({"val_gold_ceiling": round(ceiling, 4)} if ceiling is not None else {}),
         **numeric(metrics), "version": version, "preset": preset, "device": device,
         "train_rankings": len(train), "val_rankings": len(val), "human_val_pairs": len(val_imported),
+        "val_dialogue_rankings": len(val_dialogue),
         **({"heldout_human_accuracy": human} if human is not None else {}),
         "metrics": dg.MetadataValue.md(md_table([metrics])), "path": dg.MetadataValue.path(str(cfg.final_dir)),
         "config": resolved_table(cfg), **curve_metadata(cfg.final_dir)})
@@ -449,18 +489,29 @@ class EvaluationConfig(TrainingConfig):
                                  "ones); ours: a CPU budget.")
     perplexity_docs: int = Field(default=200, description="Held-out mixture documents for the alignment tax "
                                  "(perplexity of base, SFT and PPO); ours: a CPU budget.")
+    test_dialogues: int = Field(default=0, description="Test conversations of dialogue_splits whose context SFT "
+                                "and PPO answer (ChatGPT); 0 = all.")
+    min_in_template: float = Field(default=0.9, description="The sft_answers_in_template check (warns): SFT's "
+                                   "replies to test conversations that write no role token, at least this share "
+                                   "(ours).")
     human_pairs: int = Field(
         default=2000, description="Held-out human comparisons (rm_comparisons, split val, not sampled) on which SFT "
                                   "and PPO are scored by log p(chosen) - log p(rejected) per token; 0 = all (ours: "
                                   "a budget; InstructGPT §4.1 also reports held-out labelers' preferences)")
 
 
-@dg.asset(group_name=GROUP, kinds={"pytorch", "parquet"}, deps=["ppo_policy", "sft_model", "reward_model", "base_lm"],
+@dg.asset(group_name=GROUP, kinds={"pytorch", "parquet"},
+          deps=["ppo_policy", "sft_model", "reward_model", "base_lm", "dialogue_splits"],
           pool=POOL, check_specs=[dg.AssetCheckSpec("ppo_beats_sft", asset="policy_evaluation",
                                                     description="Win rate of PPO over SFT on test prompts (ties "
                                                                 "half; gold judge where known, else the RM) at "
                                                                 "least min_win_rate, the lower end of its 95% "
                                                                 "Wilson interval above 0.5."),
+                                  dg.AssetCheckSpec("sft_answers_in_template", asset="policy_evaluation",
+                                                    description="SFT's replies to the test conversations' contexts "
+                                                                "stay in their turn (no role token written) at "
+                                                                "least min_in_template of the time; passes "
+                                                                "unmeasured without test conversations."),
                                   dg.AssetCheckSpec("sft_beats_base", asset="policy_evaluation",
                                                     description="SFT's mean gold score on the test prompts at least "
                                                                 "min_sft_gain times base_lm's, both sampled alike; "
@@ -533,6 +584,9 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
         summary["human_margin_gain"] = summary["human_margin_ppo_policy"] - summary["human_margin_sft_model"]
     refusals, sensitive_by = _refusal_rates(data, labeler, prompts, rows)
     summary.update(refusals)
+    dialogue, dialogue_examples = _dialogue_evaluation(data, labeler, policy, baseline, tokenizer, judges["rm"],
+                                                       config.test_dialogues, ecfg.seed, kw)
+    summary.update(dialogue)
     frame = pl.DataFrame([{"prompt_id": p.prompt_id, **r} for p, r in zip(prompts, rows, strict=True)])
     data.lake.write_frame("policy_evaluation", frame)
     data.publish("policy_evaluation")
@@ -547,7 +601,8 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
         frame, data, "policy_evaluation", **{k: round(v, 4) for k, v in numeric(summary).items()},
         **{f"{j}_win_rate_ci95": f"{a:.3f}-{b:.3f}" for j, (a, b) in intervals.items()},
         ties="counted as half a win", **skipped, sensitive_prompts_by=sensitive_by,
-        judge=judge, versions=md_dict(versions, "asset", "version"), examples=dg.MetadataValue.md(md_table(examples))))
+        judge=judge, versions=md_dict(versions, "asset", "version"), examples=dg.MetadataValue.md(md_table(examples)),
+        **({"dialogue_examples": dg.MetadataValue.md(md_table(dialogue_examples))} if dialogue_examples else {})))
     ok = win >= config.min_win_rate and lo > 0.5
     yield dg.AssetCheckResult(check_name="ppo_beats_sft", passed=bool(ok), severity=dg.AssetCheckSeverity.WARN,
                               metadata={"judge": judge, "win_rate": win, "ci95": f"{lo:.3f}-{hi:.3f}",
@@ -559,6 +614,58 @@ def policy_evaluation(context: dg.AssetExecutionContext, config: EvaluationConfi
                               f"{config.min_win_rate:.0%} with the interval above 0.5: run PPO longer (overrides "
                               "episodes), improve the reward model first, or evaluate on more test prompts")
     yield _sft_beats_base(summary, config.min_sft_gain, len(rows))
+    yield _in_template(summary, config.min_in_template)
+
+
+def _dialogue_evaluation(data: DataRoot, labeler: LabelerResource, policy, baseline, tokenizer, rm_judge,
+                         limit: int, seed: int, kw: dict) -> tuple[dict[str, float], list[dict]]:
+    """SFT and PPO replies to the test conversations' contexts (ChatGPT): how many stay in their turn (no role
+    token written), their gold and RM scores, and PPO's win rate; a few side by side."""
+    from training.chat import ROLE_TOKENS, in_template
+    from training.evaluate import compare, summarize
+
+    prompts = _split_dialogues(data, "test", limit, seed)
+    if not prompts:
+        return {}, []
+    judges: dict[str, Any] = {"rm": rm_judge}
+    gold = _gold_judge(labeler, data, prompts)
+    if gold is not None:
+        judges = {"gold": gold, **judges}
+    rows = compare(policy, baseline, tokenizer, [p.text for p in prompts], judges, **kw)
+    out = {"dialogue_test_contexts": float(len(rows))}
+    for name, key in (("sft_model", "baseline_response"), ("ppo_policy", "policy_response")):
+        out[f"dialogue_in_template_{name}"] = sum(in_template(r[key]) for r in rows) / len(rows)
+    for j in judges:
+        stats = summarize(rows, j)
+        out[f"dialogue_{j}_win_rate"] = stats["win_rate"]
+        out[f"dialogue_{j}_mean_sft_model"], out[f"dialogue_{j}_mean_ppo_policy"] = (stats["mean_baseline"],
+                                                                                    stats["mean_policy"])
+
+    def shown(text: str) -> str:
+        for role, tok in ROLE_TOKENS.items():
+            text = text.replace(tok, f" [{role}] ")
+        return text.replace(tokenizer.eos_token, "").strip()
+
+    examples = [{"context": shown(r["prompt"])[-160:], "sft": shown(r["baseline_response"]),
+                 "ppo": shown(r["policy_response"]),
+                 **({"gold_sft": round(r["gold_baseline"], 2), "gold_ppo": round(r["gold_policy"], 2)}
+                    if gold is not None else {})} for r in rows[:8]]
+    return out, examples
+
+
+def _in_template(summary: dict, minimum: float) -> dg.AssetCheckResult:
+    share = summary.get("dialogue_in_template_sft_model")
+    if share is None:
+        return dg.AssetCheckResult(check_name="sft_answers_in_template", passed=True,
+                                   metadata={"measured": "no: dialogue_splits has no test conversations"})
+    n = int(summary["dialogue_test_contexts"])
+    ok = share >= minimum
+    return dg.AssetCheckResult(
+        check_name="sft_answers_in_template", passed=bool(ok), severity=dg.AssetCheckSeverity.WARN,
+        metadata={"share": share, "contexts": n, "min": minimum},
+        description=None if ok else f"SFT's replies to {n} test conversations stay in their turn (no role token "
+        f"written) {share:.1%} of the time, below min_in_template={minimum:.0%}: train SFT on more conversations "
+        "(raw/dialogues/) or longer")
 
 
 def _refusal_rates(data: DataRoot, labeler: LabelerResource, prompts: list[Prompt], rows: list[dict]
@@ -605,7 +712,8 @@ def _heldout_human_pairs(data: DataRoot, limit: int) -> list[tuple[str, str, str
     default heldout_share)."""
     if not data.lake.parts("rm_comparisons"):
         return []
-    frame = data.lake.scan("rm_comparisons").filter((pl.col("split") == "val") & (pl.col("source") != "sft_samples")) \
+    frame = data.lake.scan("rm_comparisons").filter(
+        (pl.col("split") == "val") & ~pl.col("source").is_in(list(SAMPLED_SOURCES.values()))) \
         .select("prompt_id", "prompt", "chosen", "rejected").collect().sort("prompt_id", "chosen", "rejected")
     if limit and frame.height > limit:
         frame = frame.sample(limit, seed=0).sort("prompt_id", "chosen", "rejected")

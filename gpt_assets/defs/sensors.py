@@ -52,7 +52,7 @@ def landing_sensor(source: str, finder, pdef: dg.DynamicPartitionsDefinition, as
 
 reddit_landing_sensor, commoncrawl_landing_sensor = (landing_sensor(*w) for w in WATCHED)
 UNPARTITIONED_LANDING = ("web_pages", "reference_documents", "prompt_pool", "benchmark_examples", "benchmark_tasks",
-                         "safety_prompts",
+                         "safety_prompts", "dialogues",
                          "imported_demonstrations", "imported_comparisons")
 
 

@@ -26,6 +26,7 @@ TASKS = re.compile(r"^tasks/(?P<key>[A-Za-z0-9_.-]+)/[^/]+\.jsonl$")
 TASK_LABELS = re.compile(r"^tasks/[A-Za-z0-9_.-]+/[^/]+-labels\.lst$")  # PIQA's labels, read beside their file
 FEEDBACK = re.compile(r"^feedback/(?P<key>hh-rlhf|oasst|alpaca)/[^/]+\.(?:jsonl|jsonl\.gz|json)$")
 SAFETY = re.compile(r"^safety/(?P<key>sensitive|ordinary|labelled)/[^/]+\.(?:jsonl|jsonl\.gz)$")
+DIALOGUES = re.compile(r"^dialogues/[^/]+\.(?:jsonl|jsonl\.gz)$")
 PATTERNS = {
     "reddit": REDDIT,
     "webpages": WEBPAGES,
@@ -37,6 +38,7 @@ PATTERNS = {
     "task_labels": TASK_LABELS,
     "feedback": FEEDBACK,
     "safety": SAFETY,
+    "dialogues": DIALOGUES,
 }
 # The accepted paths in words (README.md, "Landing zone", lists the same).
 LAYOUTS = {
@@ -49,11 +51,12 @@ LAYOUTS = {
     "tasks": "tasks/<task>/<split>.jsonl (+ PIQA <split>-labels.lst)",
     "feedback": "feedback/{hh-rlhf,oasst,alpaca}/*.{jsonl,jsonl.gz,json}",
     "safety": "safety/{sensitive,ordinary,labelled}/*.jsonl[.gz]",
+    "dialogues": "dialogues/*.jsonl[.gz]",
 }
 # The top folders of raw/ that hold each source (a scan of one source lists only these).
 TOPS = {"commoncrawl": ("commoncrawl", "crawl-data")}
-UNKNOWN_DETAIL = ("matches no landing-zone layout; accepted: " + "; ".join(LAYOUTS.values())
-                  + ' (README.md, section "Landing zone")')
+UNKNOWN_DETAIL = ("no landing layout matches; accepted: " + "; ".join(LAYOUTS.values())
+                  + ' (README.md "Landing zone")')
 
 # Files that have a known name but that no asset reads: (pattern, reason, detail).
 REFUSED = (

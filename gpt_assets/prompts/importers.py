@@ -1,10 +1,14 @@
 """Importers of public human-feedback formats into the project's tables, through ``datasets``.
 
 * Anthropic HH-RLHF ``{"chosen","rejected"}`` dialogues: the prompt is the dialogue up to the
-  last ``Assistant:`` turn; one comparison (chosen over rejected).
+  last ``Assistant:`` turn, in the chat template (``training.chat``); one comparison (chosen over rejected).
 * OpenAssistant message trees (``prompt`` with nested ``replies``, ``rank`` "0" best): for every
   prompter message with ranked assistant replies, a demonstration from the best reply and all
-  C(K,2) comparisons of the K ranked replies; the prompt keeps the conversation so far.
+  C(K,2) comparisons of the K ranked replies; the prompt keeps the conversation so far, in the chat template.
+
+Both are dialogues (ChatGPT's data): the prompt holds the earlier turns as ``<|user|>…<|assistant|>…<|endoftext|>``
+and ends with ``<|assistant|>``, so dialogue SFT trains on every assistant turn and the reward model scores the last
+reply in its context.
 * Alpaca JSON ``[{"instruction","input","output"}]`` and self-instruct seed tasks
   ``{"instruction","instances":[{"input","output"}]}``: demonstrations (one per instance).
 
@@ -23,6 +27,8 @@ from pathlib import Path
 
 from gpt_assets.ingest.ndjson import iter_lines, parse_json_object
 from gpt_assets.ingest.rejects import Reject
+from training.chat import parse_hh, render
+from training.tokenizer import EOS
 
 ASSISTANT = "\n\nAssistant:"
 
@@ -60,11 +66,12 @@ def load_records(path: Path) -> Iterator[tuple[int, dict] | Reject]:
 
 
 def split_hh(dialogue: str) -> tuple[str, str] | None:
-    """(prompt up to and including the last 'Assistant:', the response after it)."""
+    """(the dialogue up to its last 'Assistant:' turn in the chat template, ending <|assistant|>; that reply)."""
     cut = dialogue.rfind(ASSISTANT)
     if cut < 0:
         return None
-    return dialogue[: cut + len(ASSISTANT)].strip(), dialogue[cut + len(ASSISTANT) :].strip()
+    turns = parse_hh(dialogue[:cut])
+    return render(turns, EOS, add_generation_prompt=True), dialogue[cut + len(ASSISTANT):].strip()
 
 
 def read_hh(path: Path) -> Iterator[dict | Reject]:
@@ -90,15 +97,14 @@ def read_hh(path: Path) -> Iterator[dict | Reject]:
                    "rejected": b[1], "source": "hh-rlhf"}
 
 
-def _walk(message: dict, history: str, out: list[dict]) -> None:
+def _walk(message: dict, history: list[tuple[str, str]], out: list[dict]) -> None:
     text = message.get("text") or ""
     role = message.get("role")
-    turn = ("\n\nHuman: " if role == "prompter" else "\n\nAssistant: ") + text
-    convo = history + turn
+    convo = [*history, ("user" if role == "prompter" else "assistant", text.strip())]
     replies = [r for r in message.get("replies") or [] if isinstance(r, dict) and not r.get("deleted")]
     if role == "prompter":
         ranked = sorted((r for r in replies if r.get("rank") not in (None, "")), key=lambda r: int(r["rank"]))
-        prompt = (convo + ASSISTANT).strip()
+        prompt = render(convo, EOS, add_generation_prompt=True)
         pid = "oasst-" + str(message.get("message_id") or _id(prompt))
         if ranked:
             out.append({"kind": "demonstration", "prompt_id": pid, "prompt": prompt,
@@ -123,7 +129,7 @@ def read_oasst(path: Path) -> Iterator[dict | Reject]:
             continue
         out: list[dict] = []
         try:
-            _walk(root, "", out)
+            _walk(root, [], out)
         except (TypeError, ValueError) as exc:
             yield Reject(str(path), pos, "bad_message_tree", str(exc)[:200])
             continue

@@ -133,7 +133,11 @@ class SimulatedLabeler:
     def from_truth_dir(cls, truth_dir: Path, seed: int = 0) -> SimulatedLabeler:
         from gpt_assets.sampleworld import load_truth
 
-        return cls(load_truth(truth_dir, "prompts"), seed)
+        labeler = cls(load_truth(truth_dir, "prompts"), seed)
+        if (Path(truth_dir) / "dialogues.jsonl.gz").exists():  # the world's conversations: their last turns
+            dialogues = load_truth(truth_dir, "dialogues")
+            labeler.reference.update(zip(dialogues["conversation_id"], dialogues["reference_answer"], strict=True))
+        return labeler
 
     def knows(self, prompt: Prompt) -> bool:
         return prompt.prompt_id in self.reference

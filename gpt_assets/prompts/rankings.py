@@ -18,7 +18,7 @@ from gpt_assets.prompts.labeler import Labeler, Prompt
 
 RANKING_SCHEMA = {"prompt_id": pl.String, "prompt": pl.String, "split": pl.String, "responses": pl.List(pl.String),
                   "ranking": pl.List(pl.Int64), "ended": pl.List(pl.Boolean), "k_sampled": pl.Int64,
-                  "k": pl.Int64, "policy": pl.String}
+                  "k": pl.Int64, "policy": pl.String, "kind": pl.String}
 COMPARISON_SCHEMA = {"prompt_id": pl.String, "prompt": pl.String, "chosen": pl.String, "rejected": pl.String,
                      "chosen_rank": pl.Int64, "rejected_rank": pl.Int64, "source": pl.String, "split": pl.String}
 UNRANKED_SCHEMA = {"prompt_id": pl.String, "split": pl.String, "reason": pl.String, "responses": pl.List(pl.String)}
@@ -31,9 +31,13 @@ def _distinct(responses: Sequence[str], ended: Sequence[bool]) -> tuple[list[str
     return list(seen), list(seen.values())
 
 
+SAMPLED_SOURCES = {"prompt": "sft_samples", "dialogue": "dialogue_samples"}  # rm_comparisons' source, by kind
+
+
 def rank_samples(prompts: Sequence[Prompt], samples: Sequence[dict], labeler: Labeler, split: str,
-                 policy: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(rankings, unranked): one ranking row per prompt the labeler ranked; the rest with a reason."""
+                 policy: str, kind: str = "prompt") -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rankings, unranked): one ranking row per prompt the labeler ranked; the rest with a reason. ``kind`` is
+    ``prompt`` (a single-turn prompt) or ``dialogue`` (a conversation's context in the chat template)."""
     ranked, unranked = [], []
     for prompt, row in zip(prompts, samples, strict=True):
         responses, ended = _distinct(row["responses"], row["ended"])
@@ -53,7 +57,7 @@ def rank_samples(prompts: Sequence[Prompt], samples: Sequence[dict], labeler: La
             continue
         ranked.append({"prompt_id": prompt.prompt_id, "prompt": prompt.text, "split": split, "responses": responses,
                        "ranking": order, "ended": ended, "k_sampled": len(row["responses"]), "k": len(responses),
-                       "policy": policy})
+                       "policy": policy, "kind": kind})
     return pl.DataFrame(ranked, schema=RANKING_SCHEMA), pl.DataFrame(unranked, schema=UNRANKED_SCHEMA)
 
 

@@ -20,6 +20,7 @@ from gpt_assets.sampleworld.benchmarks import write_benchmarks
 from gpt_assets.sampleworld.catalog import build_catalog
 from gpt_assets.sampleworld.commoncrawl import CC_KINDS, write_commoncrawl
 from gpt_assets.sampleworld.commoncrawl import CRAWLS as CC_CRAWLS
+from gpt_assets.sampleworld.dialogues import write_dialogues
 from gpt_assets.sampleworld.formats import write_jsonl_gz
 from gpt_assets.sampleworld.prompts import CATEGORY_SHARES, write_prompts, write_safety_labels
 from gpt_assets.sampleworld.reddit import write_reddit
@@ -53,6 +54,7 @@ class Scale:
     prompts: int
     labeler_share: float
     heavy_api_users: int
+    dialogues: int  # labeler-written conversations (ChatGPT)
 
 
 SCALES: dict[str, Scale] = {
@@ -76,6 +78,7 @@ SCALES: dict[str, Scale] = {
         prompts=3000,
         labeler_share=0.24,
         heavy_api_users=3,
+        dialogues=120,
     ),
     "demo": Scale(
         reddit_months=("2017-10", "2017-11", "2017-12"),
@@ -97,9 +100,10 @@ SCALES: dict[str, Scale] = {
         prompts=125000,  # >= 110k so that after the 200/user cap, dedup, PII and a by-user split
         labeler_share=0.23,  # the InstructGPT SFT/RM/PPO sizes can still be cut (Table 6)
         heavy_api_users=30,
+        dialogues=1200,
     ),
 }
-TRUTH_NAMES = ("reddit", "webpages", "commoncrawl", "reference", "benchmarks", "prompts")
+TRUTH_NAMES = ("reddit", "webpages", "commoncrawl", "reference", "benchmarks", "prompts", "dialogues")
 _S, _I, _F, _B = pl.String, pl.Int64, pl.Float64, pl.Boolean
 TRUTH_SCHEMAS: dict[str, dict[str, Any]] = {
     "reddit": {
@@ -195,6 +199,13 @@ TRUTH_SCHEMAS: dict[str, dict[str, Any]] = {
         "near_dup_of": _S,
         "reference_answer": _S,
         "sensitive": pl.Boolean,  # a planted request to refuse (GPT-4 §6)
+    },
+    "dialogues": {
+        "conversation_id": _S,
+        "user_id": _S,
+        "n_turns": _I,
+        "kinds": pl.List(_S),  # each user turn's kind: a template id or a follow-up (sampleworld.dialogues)
+        "reference_answer": _S,  # the last assistant turn
     },
 }
 
@@ -304,6 +315,8 @@ def write_sample_world(
         raw_dir / "prompts", derive_seed(seed, "prompts"), sc.prompts, sc.labeler_share, sc.heavy_api_users
     )
     write_safety_labels(raw_dir / "safety" / "labelled", raw_dir / "prompts", prompts, derive_seed(seed, "safety"))
+    dialogues = write_dialogues(raw_dir / "dialogues", derive_seed(seed, "dialogues"), sc.dialogues,
+                                max(40, round(sc.prompts * sc.labeler_share / 125)))
     truths = {
         "reddit": reddit,
         "webpages": web,
@@ -311,6 +324,7 @@ def write_sample_world(
         "reference": ref,
         "benchmarks": _benchmark_truth(bench, cc),
         "prompts": prompts,
+        "dialogues": dialogues,
     }
     for name, rows in truths.items():
         write_jsonl_gz(truth_dir / f"{name}.jsonl.gz", rows)
@@ -329,6 +343,7 @@ def write_sample_world(
         "benchmark_examples": len(bench),
         "task_examples": sum(task_counts.values()),
         "prompts": len(prompts),
+        "dialogues": len(dialogues),
     }
     world = {
         "scale": scale,
@@ -369,6 +384,7 @@ def _written_files(
     out |= {f"benchmarks/{n}.jsonl" for n in ("lambada_like", "triviaqa_like", "hellaswag_like")}
     out |= {f"tasks/{task}/{split}.jsonl" for task, splits in TASKS.items() for split in splits}
     out |= {f"prompts/{r['file']}" for r in prompts}
+    out |= {"dialogues/conversations.jsonl"} if sc.dialogues else set()
     return out
 
 
