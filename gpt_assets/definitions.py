@@ -10,6 +10,7 @@ from gpt_assets.defs.mixture import MIXTURE_ASSETS
 from gpt_assets.defs.prompts import PROMPT_ASSETS, LabelerResource
 from gpt_assets.defs.quality import QUALITY_ASSETS
 from gpt_assets.defs.rlhf import RLHF_ASSETS
+from gpt_assets.defs.rounds import ROUND_ASSETS
 from gpt_assets.defs.scaling import scaling_ladder
 from gpt_assets.defs.scrape import SCRAPE_ASSETS
 from gpt_assets.defs.sensors import SCHEDULES, SENSORS
@@ -26,7 +27,8 @@ OWNERS = {"ingest": "team:data-ingest", "webtext": "team:pretraining-data", "qua
 ASSETS = dg.map_asset_specs(
     lambda spec: spec.replace_attributes(owners=[OWNERS[spec.group_name]]),
     [*INGEST_ASSETS, ingest_rejects, *WEBTEXT_ASSETS, *SCRAPE_ASSETS, *QUALITY_ASSETS, *DEDUP_ASSETS, *MIXTURE_ASSETS,
-     *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS, lm_evaluation, task_models, scaling_ladder, document_drops])
+     *PROMPT_ASSETS, *TRAINING_ASSETS, *RLHF_ASSETS, *ROUND_ASSETS, lm_evaluation, task_models, scaling_ladder,
+     document_drops])
 RESOURCES = {"data": DataRoot(), "compute": Compute(), "labeler": LabelerResource(), "shards": Shards()}
 
 defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, jobs=lineage_jobs(ASSETS), sensors=SENSORS,

@@ -25,7 +25,8 @@ LOCATION = "gpt_assets"
 MODULE = "gpt_assets.definitions"
 REPOSITORY = "__repository__"  # a Definitions object's repository name
 # Job per partitions definition (None: unpartitioned); the runner launches each stage of a run as one of them.
-JOB_NAMES: dict[str | None, str] = {None: "lineage", "reddit_months": "reddit_month", "cc_crawls": "crawl"}
+JOB_NAMES: dict[str | None, str] = {None: "lineage", "reddit_months": "reddit_month", "cc_crawls": "crawl",
+                                   "rlhf_rounds": "rlhf_rounds"}
 
 
 def pdef_name(pdef: dg.PartitionsDefinition | None) -> str | None:

@@ -19,12 +19,23 @@ import dagster as dg
 from gpt_assets.ingest.landing import crawl_ids, reddit_months
 from gpt_assets.jobs import JOB_NAMES, lineage_jobs, pdef_name, runs_with_origin
 from gpt_assets.lake import Lake
-from gpt_assets.partitions import cc_crawls
+from gpt_assets.partitions import cc_crawls, rlhf_rounds
 from gpt_assets.partitions import reddit_months as reddit_months_def
 
 # An asset tagged so reports on its inputs (ingest_rejects: why records were refused) and runs after they fail.
 RUNS_AFTER_FAILURES = "gpt_assets/runs_after_failures"
-FINDERS: dict[str, Callable] = {reddit_months_def.name: reddit_months, cc_crawls.name: crawl_ids}
+ROUNDS_ENV = "GPT_ASSETS_RLHF_ROUNDS"  # how many iterated-RLHF rounds after ppo_policy a run materializes (ours: 1)
+
+
+def rlhf_round_keys(_raw) -> list[str]:
+    """Rounds 1..N, N from $GPT_ASSETS_RLHF_ROUNDS (default 1; 0 = none): they run in this order."""
+    import os
+
+    return [str(n) for n in range(1, int(os.environ.get(ROUNDS_ENV, "1")) + 1)]
+
+
+FINDERS: dict[str, Callable] = {reddit_months_def.name: reddit_months, cc_crawls.name: crawl_ids,
+                                rlhf_rounds.name: rlhf_round_keys}
 
 
 @dataclass

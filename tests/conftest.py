@@ -24,6 +24,8 @@ TINY_CONFIG = {
     "reward_model": {"block_below": 0.0, "min_val_accuracy": 0.0},
     "ppo_policy": {"overrides": {"episodes": 64}},
     "policy_evaluation": {"test_prompts": 64, "min_win_rate": 0.0},
+    "rlhf_round": {"rm_prompts": 60, "val_prompts": 40, "test_prompts": 64, "block_below": 0.0,
+                   "ppo_overrides": {"episodes": 64}},
     "task_models": {"overrides": {"epochs": 2}},
     "scaling_ladder": {"widths": [8, 12, 16, 24, 32], "steps": 20},
 }

@@ -119,3 +119,25 @@ def test_dialogues_flow_through_sft_the_reward_model_and_the_evaluation(lineage)
         assert 0.0 <= ev[key] <= 1.0 or key.startswith("dialogue_rm"), key
     assert "[user]" in ev["dialogue_examples"]
     assert ("policy_evaluation", "sft_answers_in_template", "") in lineage.checks
+
+
+def test_a_second_rlhf_round_samples_the_first_policy_and_continues_it(lineage):
+    """Iterated RLHF: round 1 ranks samples of ppo_policy, retrains the RM on both rounds' comparisons, continues PPO
+    from ppo_policy (KL to SFT) and is evaluated against SFT and against round 0."""
+    assert lineage.checks[("round_rankings", "rankings_valid", "1")]
+    rankings = lineage.lake.scan("round_rankings").collect()
+    (ppo_version,), = lineage.sql("select version from checkpoints where asset = 'ppo_policy'")
+    assert (rankings["round"] == 1).all() and (rankings["policy"] == f"ppo_policy/{ppo_version}").all()
+    assert rankings.filter(pl.col("split") == "train").height >= 0.9 * 60
+    rounds = dict(lineage.sql("select asset, path from checkpoints where asset like 'round_%'"))
+    assert set(rounds) == {"round_reward_model/1", "round_policy/1"}
+    meta = lineage.metadata["round_reward_model"]
+    assert meta["train_rankings"] > rankings.filter(pl.col("split") == "train").height  # round 0's kept
+    assert 0.0 <= meta["val_accuracy"] <= 1.0 and "val_accuracy_round0" in meta
+    assert lineage.metadata["round_policy"]["continues"].endswith(ppo_version)
+    policy = AutoModelForCausalLM.from_pretrained(rounds["round_policy/1"])
+    assert policy.config.n_positions > 0
+    ev = lineage.metadata["round_evaluation"]
+    assert ev["judge"] == "gold" and 0.0 <= ev["win_rate_vs_sft"] <= 1.0 and 0.0 <= ev["win_rate_vs_previous"] <= 1.0
+    assert "| 0 |" in ev["per_round"] and "| 1 |" in ev["per_round"] and "win_rate_by_round" in ev
+    assert ("round_evaluation", "not_worse_than_previous", "1") in lineage.checks

@@ -36,6 +36,9 @@ class PPOConfig(RunConfig):
     """PPO-ptx. One step is one iteration: sample ``batch_size`` episodes, then update on them."""
 
     policy_init: str = ""  # SFT folder: the policy and the frozen KL reference start here (§3.5, C.4)
+    # the frozen KL reference when it is not the policy's start: iterated RLHF continues the last round's policy while
+    # the penalty stays the KL to SFT (§3.5 eq. 2); "" = policy_init
+    reference_init: str = ""
     reward_model: str = ""  # reward model folder; "" when a reward function is passed instead
     value_init: str = ""  # "" = the reward model (C.4: value function initialised from the RM), else the policy
     kl_coef: float = 0.02  # beta, per-token KL penalty to the SFT policy (§3.5 eq. 2, C.4)
@@ -164,7 +167,8 @@ class PPOTrainer:
         self.tokenizer = load_tokenizer(cfg.policy_init)
         no_dropout = {"resid_pdrop": 0.0, "embd_pdrop": 0.0, "attn_pdrop": 0.0}  # paper silent; ours (exact ratios)
         self.policy = AutoModelForCausalLM.from_pretrained(cfg.policy_init, **no_dropout).to(device)
-        self.reference = copy.deepcopy(self.policy).requires_grad_(False).eval()
+        self.reference = (AutoModelForCausalLM.from_pretrained(cfg.reference_init, **no_dropout).to(device)
+                          if cfg.reference_init else copy.deepcopy(self.policy)).requires_grad_(False).eval()
         self.reward_fn = reward_fn
         self.monitor_fn = monitor_fn
         self.reward_model = None
