@@ -140,7 +140,7 @@ def test_a_second_copy_of_a_record_is_quarantined_and_every_table_stays_unique_o
     assert _sql(lake, "select file, position, reason from ingest_rejects where asset = 'prompt_pool' and "
                       "reason = 'duplicate_id'") == [("prompts/prompts-1.jsonl", 1, "duplicate_id")]
     unique = {(a, p): ok for (a, name, p), ok in checks.items() if name == "unique_ids"}
-    assert len(unique) == 10 and all(unique.values())  # every ingestion asset and partition
+    assert len(unique) == 11 and all(unique.values())  # every ingestion asset and partition
 
 
 def test_plan_runs_partitioned_ingestion_before_the_rejects_summary():

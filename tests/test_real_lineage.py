@@ -25,12 +25,16 @@ def test_every_asset_materializes_and_every_blocking_check_passes(real_lineage):
     assert failed <= {("reward_model", "val_accuracy", ""), ("policy_evaluation", "ppo_beats_sft", ""),
                       ("ppo_policy", "reward_rose", ""), ("training_mixture", "every_weighted_source_present", ""),
                       ("webtext_scrape", "skip_share", ""), ("lm_evaluation", "base_lm_above_chance", ""),
-                      ("task_models", "fine_tuning_learns", ""), ("scaling_ladder", "forecast_holds", "")}, failed
+                      ("task_models", "fine_tuning_learns", ""), ("scaling_ladder", "forecast_holds", ""),
+                      ("policy_evaluation", "sft_answers_in_template", "")}, failed
     assert r.checks[("reward_model", "better_than_chance", "")]
     for asset in ("base_lm", "sft_model", "reward_model", "ppo_policy"):  # curves inline, not as file paths
         assert r.metadata[asset]["curve"].startswith("![training curve](data:image/png;base64,"), asset
         assert "| field | value |" in r.metadata[asset]["config"], asset  # the run's resolved config
     assert "| kl_coef | 0.02 |" in r.metadata["ppo_policy"]["config"]
+    # dialogue (ChatGPT): HH-RLHF's chosen conversations trained and answered; no iterated round without a labeler
+    assert r.metadata["demonstrations"]["dialogues"] > 100 and r.metadata["policy_evaluation"]["dialogue_test_contexts"]
+    assert r.metadata["round_rankings"]["skipped"].startswith("skipped: labeler kind imported")
 
 
 def test_native_layouts_are_read_and_what_is_not_read_says_why(real_lineage):
@@ -42,11 +46,14 @@ def test_native_layouts_are_read_and_what_is_not_read_says_why(real_lineage):
     rejects = r.lake.scan("ingest_rejects").select("asset", "reason", "file").collect()
     landing = rejects.filter(pl.col("asset") == "landing_zone")
     assert landing["reason"].to_list() == ["not_wet_file"] and "/warc/" in landing["file"][0]
-    assert set(rejects["asset"]) <= {"landing_zone", "imported_feedback", "safety_prompts"}  # all read but HH's few
+    assert set(rejects["asset"]) <= {"landing_zone", "imported_feedback", "safety_prompts", "dialogues"}  # HH's few
     assert set(rejects.filter(pl.col("asset") == "imported_feedback")["reason"]) <= {"empty_response",
                                                                                      "identical_responses"}
     # red-team dialogues that open with the same request: one labelled prompt, the other copies quarantined
     assert set(rejects.filter(pl.col("asset") == "safety_prompts")["reason"]) <= {"duplicate_id"}
+    # HH-RLHF's chosen conversations: a few repeat a role or leave a turn empty
+    assert set(rejects.filter(pl.col("asset") == "dialogues")["reason"]) <= {"roles_not_alternating", "empty_turn",
+                                                                               "duplicate_id"}
     clf = r.metadata["sensitive_prompt_classifier"]
     assert clf["trained"] and r.checks[("sensitive_prompt_classifier", "separates", "")], clf
     assert clf["labelled_sensitive"] > 2000 and clf["heldout_recall"] >= 0.7

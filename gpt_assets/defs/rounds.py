@@ -59,7 +59,7 @@ from gpt_assets.defs.rlhf import (
 )
 from gpt_assets.partitions import rlhf_rounds
 from gpt_assets.prompts.labeler import Prompt
-from gpt_assets.prompts.rankings import rank_samples
+from gpt_assets.prompts.rankings import RANKING_SCHEMA, rank_samples
 from gpt_assets.resources import Compute, DataRoot
 
 
@@ -104,12 +104,12 @@ def _round_rankings(data: DataRoot, split: str, upto: int) -> list:
 
 
 @dg.multi_asset(
-    group_name=GROUP, pool=POOL, partitions_def=rlhf_rounds,
+    group_name=GROUP, pool=POOL, partitions_def=rlhf_rounds, can_subset=True,
     specs=[dg.AssetSpec("round_rankings", kinds={"pytorch", "parquet"},
                         deps=["ppo_policy", "prompt_splits", "rm_rankings", "reward_model"],
                         description="K samples of the previous round's policy per fresh RM prompt and val prompt, "
                                     "ranked by the labeler (round 1 samples ppo_policy)."),
-           dg.AssetSpec("round_reward_model", kinds={"pytorch"}, deps=["round_rankings", "sft_model"],
+           dg.AssetSpec("round_reward_model", kinds={"pytorch"}, deps=["round_rankings", "sft_model"], skippable=True,
                         description="The reward model retrained from SFT on the comparisons of every round so far."),
            dg.AssetSpec("round_policy", kinds={"pytorch"}, deps=["round_reward_model"], skippable=True,
                         description="PPO continued from the previous round's policy against this round's reward "
@@ -133,6 +133,20 @@ def _round_rankings(data: DataRoot, split: str, upto: int) -> list:
 )
 def rlhf_round(context: dg.AssetExecutionContext, config: RoundConfig, data: DataRoot, compute: Compute,
                labeler: LabelerResource):
+    """One round; what a blocking failure or a missing labeler leaves undone is not materialized. A round is one
+    unit of work (the policy needs the reward model it trains against), so every step runs whatever is selected,
+    and only the selected assets and checks are reported."""
+    assets, checks = context.selected_asset_keys, context.selected_asset_check_keys
+    for result in _round(context, config, data, compute, labeler):
+        if isinstance(result, dg.MaterializeResult) and result.asset_key in assets:
+            yield result
+        elif isinstance(result, dg.AssetCheckResult) and \
+                dg.AssetCheckKey(result.asset_key, result.check_name) in checks:
+            yield result
+
+
+def _round(context: dg.AssetExecutionContext, config: RoundConfig, data: DataRoot, compute: Compute,
+           labeler: LabelerResource):
     from transformers import AutoModelForCausalLM
 
     from training.config import from_dict
@@ -143,9 +157,9 @@ def rlhf_round(context: dg.AssetExecutionContext, config: RoundConfig, data: Dat
     from training.tokenizer import load_tokenizer
 
     n = int(context.partition_key)
-    if labeler.imported:
-        raise dg.Failure("labeler kind imported has no labeler to rank the new policy's samples: a round needs new "
-                         "comparisons (simulated or files labeler)")
+    if labeler.imported:  # real human feedback imported once: nobody ranks the new policy's samples
+        yield from _no_labeler(data, n)
+        return
     preset, device = resolve_preset(config, compute)
     prev = _previous_policy(data, n)
     label = ("ppo_policy/" if n == 1 else f"round_policy/{n - 1}/") + prev.rsplit("/", 1)[-1]
@@ -281,6 +295,21 @@ def rlhf_round(context: dg.AssetExecutionContext, config: RoundConfig, data: Dat
         description=None if ok else f"round {n}'s policy wins {win_prev:.1%} of {len(texts)} test prompts against "
         f"round {n - 1}'s by the {judge} judge (ties half; 95% interval {c:.3f}-{d:.3f}, all below 0.5): this round "
         "made the policy worse; rank more samples (rm_prompts) or run PPO longer before the next round")
+
+
+def _no_labeler(data: DataRoot, n: int):
+    """Labeler kind imported: no round can collect comparisons of the current policy, so none is trained."""
+    why = ("skipped: labeler kind imported has no labeler to rank the new policy's samples; a round needs new "
+           "comparisons of them (a simulated labeler, or kind files with their rankings)")
+    empty = pl.DataFrame(schema={**RANKING_SCHEMA, "round": pl.Int64})
+    data.lake.write_frame("round_rankings", empty, str(n))
+    data.publish("round_rankings")
+    yield dg.MaterializeResult(asset_key="round_rankings", metadata=table_metadata(
+        empty, data, "round_rankings", round=n, skipped=why))
+    yield dg.AssetCheckResult(asset_key="round_rankings", check_name="rankings_valid", passed=True,
+                              metadata={"rankings": 0, "skipped": why})
+    for asset in ("round_reward_model", "round_policy", "round_evaluation"):  # the asset pages say why
+        yield dg.MaterializeResult(asset_key=asset, metadata={"round": n, "skipped": why})
 
 
 def _per_round(data: DataRoot, judge: str) -> list[dict]:
