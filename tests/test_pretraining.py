@@ -22,7 +22,9 @@ def test_every_run_and_check_of_the_lineage_passes(lineage):
     # (the demo world's, bench/rlhf.py) are warnings here; every other check passes
     quality = {("ppo_policy", "reward_rose", ""), ("policy_evaluation", "ppo_beats_sft", ""),
                ("policy_evaluation", "sft_beats_base", ""), ("task_models", "fine_tuning_learns", ""),
-               ("scaling_ladder", "forecast_holds", "")}
+               ("scaling_ladder", "forecast_holds", ""), ("lm_evaluation", "base_lm_above_chance", ""),
+               ("round_policy", "reward_rose", "1"), ("round_evaluation", "not_worse_than_previous", "1"),
+               ("policy_evaluation", "sft_answers_in_template", "")}
     failed = {k for k, ok in lineage.checks.items() if not ok}
     assert failed <= quality, failed
     views = {r[0] for r in lineage.sql("select view_name from duckdb_views() where not internal")}
