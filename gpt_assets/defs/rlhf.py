@@ -65,23 +65,24 @@ RM_VAL_PROMPTS = {"tiny": 300, "gpt2-124m": 2000}
 EVAL_PROMPTS = {"tiny": 400, "gpt2-124m": 2000}
 
 
-def _split_prompts(data: DataRoot, split: str, limit: int, seed: int) -> list[Prompt]:
-    frame = data.lake.scan("prompt_splits").filter(pl.col("split") == split).select("prompt_id", "text") \
-        .collect().sort("prompt_id")
+def _part_prompts(data: DataRoot, asset: str, key: str, text: str, split: str, limit: int,
+                  seed: int) -> list[Prompt]:
+    """One split of a splits table as prompts, in key order; at most ``limit`` (0 = all), a seeded sample."""
+    frame = data.lake.scan(asset).filter(pl.col("split") == split).select(key, text).collect().sort(key)
     if limit and frame.height > limit:
-        frame = frame.sample(limit, seed=seed).sort("prompt_id")
-    return [Prompt(pid, text) for pid, text in frame.iter_rows()]
+        frame = frame.sample(limit, seed=seed).sort(key)
+    return [Prompt(k, t) for k, t in frame.iter_rows()]
+
+
+def _split_prompts(data: DataRoot, split: str, limit: int, seed: int) -> list[Prompt]:
+    return _part_prompts(data, "prompt_splits", "prompt_id", "text", split, limit, seed)
 
 
 def _split_dialogues(data: DataRoot, split: str, limit: int, seed: int) -> list[Prompt]:
     """A dialogue_splits part as prompts: the conversation's id and its context in the chat template."""
     if not data.lake.parts("dialogue_splits"):
         return []
-    frame = data.lake.scan("dialogue_splits").filter(pl.col("split") == split) \
-        .select("conversation_id", "prompt").collect().sort("conversation_id")
-    if limit and frame.height > limit:
-        frame = frame.sample(limit, seed=seed).sort("conversation_id")
-    return [Prompt(cid, text) for cid, text in frame.iter_rows()]
+    return _part_prompts(data, "dialogue_splits", "conversation_id", "prompt", split, limit, seed)
 
 
 def _budget(value: int, table: dict[str, int], preset: str) -> int:
