@@ -27,7 +27,7 @@ TINY_CONFIG = {
     "rlhf_round": {"rm_prompts": 60, "val_prompts": 40, "test_prompts": 64, "block_below": 0.0,
                    "ppo_overrides": {"episodes": 64}},
     "task_models": {"overrides": {"epochs": 2}},
-    "scaling_ladder": {"widths": [8, 12, 16, 24, 32], "steps": 20},
+    "scaling_ladder": {"widths": [8, 12, 16, 24, 32], "steps": 20, "seeds": 2},
 }
 
 
@@ -93,7 +93,7 @@ REAL_BUDGETS = {
     "policy_evaluation": {"perplexity_docs": 20},
     "lm_evaluation": {"max_examples": 40, "ks": [0, 1]},
     "task_models": {"max_train_examples": 200, "overrides": {"epochs": 1}},
-    "scaling_ladder": {"widths": [8, 12, 16, 24], "steps": 10},
+    "scaling_ladder": {"widths": [8, 12, 16, 24], "steps": 10, "seeds": 1},
 }
 HH_PAIRS = 1000  # of the real file's 2,312: the reward model's epoch over all of them takes minutes on two cores
 

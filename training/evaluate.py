@@ -8,7 +8,6 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -77,8 +76,12 @@ def compare(policy: nn.Module, baseline: nn.Module, tokenizer, prompts: Sequence
     :func:`summarize`.
     """
     kw = {"max_new_tokens": max_new_tokens, "temperature": temperature, "seed": seed, "batch_size": batch_size}
-    a = generate(policy, tokenizer, prompts, **kw)
-    b = generate(baseline, tokenizer, prompts, **kw)
+    a, b = generate(policy, tokenizer, prompts, **kw), generate(baseline, tokenizer, prompts, **kw)
+    return score_pairs(prompts, a, b, judges)
+
+
+def score_pairs(prompts: Sequence[str], a: Sequence[str], b: Sequence[str], judges: dict[str, Judge]) -> list[dict]:
+    """:func:`compare`'s rows for responses already generated: ``a`` the policy's, ``b`` the baseline's."""
     rows = []
     for prompt, ra, rb in zip(prompts, a, b, strict=True):
         row = {"prompt": prompt, "policy_response": ra, "baseline_response": rb}
@@ -124,11 +127,29 @@ def best_of_n(model: nn.Module, tokenizer, prompts: Sequence[str], n: int, score
     Best-of-n against a reward model is the reference point RL from it should approach (Gao et al. 2022). The n
     samples come from one :func:`generate` over each prompt repeated n times; with n = 1 it is :func:`generate`.
     """
-    if n < 1:
-        raise ValueError(f"best_of_n needs n >= 1, got {n}")
-    samples = generate(model, tokenizer, [p for p in prompts for _ in range(n)], max_new_tokens=max_new_tokens,
+    return best_of_ns(model, tokenizer, prompts, [n], score_fn, max_new_tokens=max_new_tokens,
+                      temperature=temperature, seed=seed, batch_size=batch_size)[n]
+
+
+def best_of_ns(model: nn.Module, tokenizer, prompts: Sequence[str], ns: Sequence[int], score_fn: Judge, *,
+               max_new_tokens: int = 64, temperature: float = 1.0, seed: int = 0,
+               batch_size: int = 16) -> dict[int, list[str]]:
+    """Best-of-n for every n in ``ns`` from one draw of max(ns) samples per prompt, each scored once: best-of-m takes
+    the first m (i.i.d. samples, so a fair best-of-m), and the picks nest as in Gao et al. 2022's curves."""
+    if not ns or min(ns) < 1:
+        raise ValueError(f"best_of_n needs n >= 1, got {list(ns)}")
+    top = max(ns)
+    samples = generate(model, tokenizer, [p for p in prompts for _ in range(top)], max_new_tokens=max_new_tokens,
                        temperature=temperature, seed=seed, batch_size=batch_size)
-    return [max(samples[i * n:(i + 1) * n], key=partial(score_fn, p)) for i, p in enumerate(prompts)]
+    scores = [float(score_fn(prompts[i // top], r)) for i, r in enumerate(samples)]
+    out = {}
+    for n in ns:
+        picks = []
+        for i in range(len(prompts)):
+            block = range(i * top, i * top + n)
+            picks.append(samples[max(block, key=lambda j: (scores[j], -j))])
+        out[n] = picks
+    return out
 
 
 @torch.no_grad()

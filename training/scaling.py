@@ -73,43 +73,72 @@ class Fit:
 
 def fit_power_law(compute: Sequence[float], loss: Sequence[float], grid: int = 400) -> Fit:
     """Least squares L = a·C^(-b) + c: for each c on a grid below the smallest loss, a and b by linear least squares
-    of log(L - c) on log C; the c (and its a, b) with the smallest squared error in L. b > 0 is kept; with no
-    decrease in the data, c = min(L) and b = 0."""
+    of log(L - c) on log C (all grid points at once); the c (and its a, b) with the smallest squared error in L.
+    b > 0 is kept; with no decrease in the data, c = min(L) and b = 0."""
     x, y = np.log(np.asarray(compute, float)), np.asarray(loss, float)
-    best: tuple[float, Fit] | None = None
     low = float(y.min())
-    for c in low * (1.0 - np.geomspace(1.0, 1e-4, grid)):
-        slope, intercept = np.polyfit(x, np.log(y - c), 1)
-        if slope >= 0:
-            continue
-        f = Fit(float(math.exp(intercept)), float(-slope), float(c))
-        err = float(((f(np.exp(x)) - y) ** 2).sum())
-        if best is None or err < best[0]:
-            best = (err, f)
-    return best[1] if best else Fit(0.0, 0.0, low)
+    cs = low * (1.0 - np.geomspace(1.0, 1e-4, grid))
+    logs = np.log(y[None, :] - cs[:, None])  # grid x rungs
+    xc = x - x.mean()
+    slope = (logs * xc).sum(axis=1) / (xc * xc).sum()
+    intercept = logs.mean(axis=1) - slope * x.mean()
+    ok = slope < 0
+    if not ok.any():
+        return Fit(0.0, 0.0, low)
+    pred = np.exp(intercept[:, None] + slope[:, None] * x[None, :]) + cs[:, None]
+    err = np.where(ok, ((pred - y[None, :]) ** 2).sum(axis=1), np.inf)
+    i = int(np.argmin(err))
+    return Fit(float(math.exp(intercept[i])), float(-slope[i]), float(cs[i]))
 
 
-def forecast(compute: Sequence[float], loss: Sequence[float], target: float, draws: int = 400,
-             seed: int = 0) -> tuple[float, float, float, Fit]:
-    """The fit's forecast of the loss at ``target`` compute, with a 95% interval from a residual bootstrap (each
-    draw refits on the fitted values plus resampled residuals, inflated for the three parameters fitted):
-    (forecast, low, high, fit)."""
-    c, y = np.asarray(compute, float), np.asarray(loss, float)
+@dataclass(frozen=True)
+class Forecast:
+    point: float  # the fit at the target compute
+    low: float  # 95% prediction interval of the mean of ``runs`` runs at the target
+    high: float
+    fit: Fit
+    run_sd: float  # one run's standard deviation about the fit
+    dof: int  # its degrees of freedom: runs - 3
+
+
+def forecast(compute: Sequence[float], losses: Sequence[Sequence[float]], target: float, runs: int = 1,
+             draws: int = 400, seed: int = 0) -> Forecast:
+    """The fit's forecast of the mean loss of ``runs`` training runs at ``target`` compute, with a 95% prediction
+    interval.
+
+    ``losses`` holds each rung's runs (one per seed); the fit is to their means. One run's standard deviation σ is
+    that of every run about the fit, with (runs - 3) degrees of freedom: the seeds' spread within a rung and a
+    ladder bending away from one power law both widen it. Each parametric-bootstrap draw takes σ from its scaled
+    inverse-χ² (the uncertainty of a σ read off a few runs), refits on the fitted means plus noise of σ/√n, and
+    adds the target's own noise σ/√runs: the interval is where the trained largest rung should land, seed noise
+    included, not only where the curve is. One run per rung leaves one degree of freedom and a very wide interval;
+    two seeds per rung make it useful (bench/RESULTS.md).
+    """
+    c = np.asarray(compute, float)
+    groups = [np.asarray(g, float) for g in losses]
+    n = np.array([len(g) for g in groups], float)
+    y = np.array([g.mean() for g in groups])
     f = fit_power_law(c, y)
     point = float(f(target))
-    resid = y - f(c)
-    dof = max(1, len(y) - 3)
-    scale = math.sqrt(len(y) / dof)
+    dof = int(n.sum()) - 3
+    if dof < 1:
+        return Forecast(point, point, point, f, 0.0, 0)
+    var = float(sum(((g - f(ci)) ** 2).sum() for g, ci in zip(groups, c, strict=True)) / dof)
     rng = np.random.default_rng(seed)
-    sims = [float(fit_power_law(c, f(c) + scale * rng.choice(resid, len(y)))(target)) for _ in range(draws)]
-    lo, hi = np.percentile(sims, [2.5, 97.5]) if len(y) > 3 else (point, point)
-    return point, float(min(lo, point)), float(max(hi, point)), f
+    sims = []
+    for _ in range(draws):
+        sd = math.sqrt(var * dof / rng.chisquare(dof))
+        refit = fit_power_law(c, np.maximum(f(c) + rng.normal(0.0, sd / np.sqrt(n)), 1e-3))
+        sims.append(float(refit(target)) + float(rng.normal(0.0, sd / math.sqrt(runs))))
+    lo, hi = np.percentile(sims, [2.5, 97.5])
+    return Forecast(point, float(min(lo, point)), float(max(hi, point)), f, math.sqrt(var), dof)
 
 
 def plot(rungs: Sequence[Rung], losses: Sequence[float], fit: Fit, predicted: tuple[float, float, float],
-         path: Path) -> None:
-    """Final loss against compute on log axes: the fitted rungs, the fit extended to the largest, its forecast with
-    the interval, and the largest's actual loss (GPT-4 report Figure 1's view)."""
+         path: Path, runs: Sequence[Sequence[float]] = ()) -> None:
+    """Final loss against compute on log axes: the fitted rungs (their means; each seed's run faint), the fit
+    extended to the largest, its forecast with the interval, and the largest's actual loss (GPT-4 report Figure 1's
+    view)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -117,7 +146,9 @@ def plot(rungs: Sequence[Rung], losses: Sequence[float], fit: Fit, predicted: tu
 
     c = np.array([r.compute for r in rungs])
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    ax.scatter(c[:-1], losses[:-1], color="C0", label="fitted rungs", zorder=3)
+    for ci, rs in zip(c, runs, strict=False):
+        ax.scatter([ci] * len(rs), rs, color="0.6", s=10, zorder=2)
+    ax.scatter(c[:-1], losses[:-1], color="C0", label="fitted rungs (mean of seeds)", zorder=3)
     grid = np.geomspace(c.min() / 1.5, c.max() * 1.5, 100)
     ax.plot(grid, fit(grid), color="C0", linestyle="--",
             label=f"L = {fit.a:.3g}·C^-{fit.b:.3g} + {fit.c:.3g}")

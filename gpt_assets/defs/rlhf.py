@@ -485,7 +485,7 @@ class EvaluationConfig(TrainingConfig):
                                 "issue 12).")
     best_of: list[int] = Field(default=[4, 16], description="n of best-of-n from the SFT model by the reward model, "
                                "judged by gold: the reference point PPO should approach (Gao et al. 2022 / "
-                               "InstructGPT).")
+                               "InstructGPT); one draw of max(n) samples per prompt, best-of-m from its first m.")
     best_of_prompts: int = Field(default=200, description="Test prompts for best-of-n (the first of the sampled "
                                  "ones); ours: a CPU budget.")
     perplexity_docs: int = Field(default=200, description="Held-out mixture documents for the alignment tax "
@@ -738,12 +738,15 @@ def _mean(values: list[float]) -> float:
 def _best_of(sft, tokenizer, rows: list[dict], gold, rm, ns: list[int], kw: dict) -> dict[str, float]:
     """Best-of-n from SFT by the reward model on the rows' prompts, judged by gold: ``best_of_<n>_gold_mean`` and
     ``best_of_<n>_gold_win_rate`` against the rows' single SFT sample (ties half)."""
-    from training.evaluate import best_of_n
+    from training.evaluate import best_of_ns
 
     texts, single = [r["prompt"] for r in rows], [r["gold_baseline"] for r in rows]
     out = {"best_of_prompts": float(len(rows))}
+    if not ns:
+        return out
+    picked = best_of_ns(sft, tokenizer, texts, ns, rm, **{**kw, "seed": kw["seed"] + max(ns)})  # not SFT's sample
     for n in ns:
-        picks = best_of_n(sft, tokenizer, texts, n, rm, **{**kw, "seed": kw["seed"] + n})  # not SFT's own sample
+        picks = picked[n]
         scores = [gold(p, r) for p, r in zip(texts, picks, strict=True)]
         out[f"best_of_{n}_gold_mean"] = _mean(scores)
         out[f"best_of_{n}_gold_win_rate"] = _mean([1.0 if a > b else 0.5 if a == b else 0.0

@@ -46,7 +46,6 @@ from gpt_assets.defs.common import check_result, image_md, md_table, table_metad
 from gpt_assets.defs.prompts import LabelerResource
 from gpt_assets.defs.rlhf import (
     EVAL_PROMPTS,
-    RM_PROMPTS,
     RM_VAL_PROMPTS,
     _bias_demonstrations,
     _budget,
@@ -62,6 +61,8 @@ from gpt_assets.prompts.labeler import Prompt
 from gpt_assets.prompts.rankings import RANKING_SCHEMA, rank_samples
 from gpt_assets.resources import Compute, DataRoot
 
+ROUND_RM_PROMPTS = {"tiny": 750, "gpt2-124m": 0}  # fresh RM prompts a round samples (tiny: half of rm_data's)
+
 
 class RoundConfig(TrainingConfig):
     """``overrides`` are not used; ``rm_overrides`` and ``ppo_overrides`` go to the round's reward-model and PPO
@@ -69,7 +70,8 @@ class RoundConfig(TrainingConfig):
 
     k: int = Field(default=4, description="InstructGPT §3.5: K = 4 to 9 samples ranked per prompt.")
     rm_prompts: int = Field(default=-1, description="Fresh RM-split prompts sampled from the round n-1 policy; -1 = "
-                            "the preset's budget (as rm_data: tiny 1,500), 0 = all.")
+                            "the preset's budget (tiny 750, half of rm_data's: the round's reward model also trains "
+                            "on every earlier round's comparisons), 0 = all.")
     val_prompts: int = Field(default=-1, description="Val-split prompts for this round's held-out accuracy; -1 = "
                              "the preset's budget (tiny 300).")
     test_prompts: int = Field(default=-1, description="Test prompts for the evaluation; -1 = the preset's budget "
@@ -150,7 +152,7 @@ def _round(context: dg.AssetExecutionContext, config: RoundConfig, data: DataRoo
     from transformers import AutoModelForCausalLM
 
     from training.config import from_dict
-    from training.evaluate import EvaluateConfig, compare, kl_to_reference, summarize
+    from training.evaluate import EvaluateConfig, generate, kl_to_reference, score_pairs, summarize
     from training.ppo import PPOConfig, train_ppo
     from training.reward import Ranking, RewardConfig, load_reward_model, reward_judge, train_reward
     from training.sample import SampleConfig, sample_k
@@ -170,7 +172,7 @@ def _round(context: dg.AssetExecutionContext, config: RoundConfig, data: DataRoo
     scfg = from_dict(SampleConfig, {"preset": preset, "device": device, "k": config.k})
     model, tokenizer = _load_policy(prev, device)
     frames = []
-    for split, budget, offset in (("rm", _budget(config.rm_prompts, RM_PROMPTS, preset), 0),
+    for split, budget, offset in (("rm", _budget(config.rm_prompts, ROUND_RM_PROMPTS, preset), 0),
                                   ("val", _budget(config.val_prompts, RM_VAL_PROMPTS, preset), 1)):
         prompts = _split_prompts(data, split, budget, scfg.seed + 1000 * n)  # a fresh draw each round
         rows = sample_k(model, tokenizer, [p.text for p in prompts], scfg.k, max_new_tokens=scfg.max_new_tokens,
@@ -265,8 +267,9 @@ def _round(context: dg.AssetExecutionContext, config: RoundConfig, data: DataRoo
           "batch_size": ecfg.batch_size}
     policy = AutoModelForCausalLM.from_pretrained(str(pcfg.final_dir)).to(device)
     sft_model = AutoModelForCausalLM.from_pretrained(sft).to(device)
-    vs_sft = compare(policy, sft_model, tokenizer, texts, {judge: judges[judge]}, **kw)
-    vs_prev = compare(policy, model, tokenizer, texts, {judge: judges[judge]}, **kw)
+    answers = generate(policy, tokenizer, texts, **kw)  # once, scored against both baselines
+    vs_sft = score_pairs(texts, answers, generate(sft_model, tokenizer, texts, **kw), {judge: judges[judge]})
+    vs_prev = score_pairs(texts, answers, generate(model, tokenizer, texts, **kw), {judge: judges[judge]})
     win_sft, win_prev = summarize(vs_sft, judge)["win_rate"], summarize(vs_prev, judge)["win_rate"]
     (a, b), (c, d) = wilson_interval(win_sft, len(texts)), wilson_interval(win_prev, len(texts))
     kl = kl_to_reference(policy, sft_model, tokenizer, texts, **kw)
