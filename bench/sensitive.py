@@ -24,6 +24,7 @@ from tests.real_landing import REAL  # noqa: E402
 FILES = (("hh_harmless_test.jsonl.gz", "sensitive"), ("alpaca_seed_tasks.jsonl", "ordinary"),
          ("oasst_prompt_lottery_en_250.jsonl", "ordinary"))
 SETTINGS = {"default (balanced, 25 epochs, bigrams)": {}, "not balanced": {"balance": False},
+            "balanced by oversampling": {"balance_by": "oversample"},
             "5 epochs": {"epoch": 5}, "unigrams": {"word_ngrams": 1}, "threshold 0.7": {"threshold": 0.7}}
 
 

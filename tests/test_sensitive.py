@@ -78,3 +78,38 @@ def test_the_lineage_flags_planted_requests_demonstrates_refusals_and_reports_re
     for key in ("refusal_rate_ordinary_sft_model", "refusal_rate_ordinary_ppo_policy"):
         assert 0.0 <= ev[key] <= 1.0
     assert np.isfinite(ev["refusal_rate_ordinary_sft_model"])
+
+
+def test_the_world_s_requests_and_look_alikes_share_frames_and_labelers_disagree_on_them_only(tmp_path):
+    """Requests to refuse and ordinary look-alikes come from the same frames, so only the clause tells them apart;
+    about 5% of those two kinds carry the other label (the labelers' disagreement), no ordinary task does."""
+    import random
+
+    from gpt_assets.sampleworld.prompts import (
+        _FRAMES,
+        SAFETY_LABEL_DISAGREEMENT,
+        lookalike_request,
+        sensitive_request,
+        write_prompts,
+        write_safety_labels,
+    )
+
+    r = random.Random(0)
+    heads = [f.split("{")[0] for f in _FRAMES]
+
+    def frame_of(text: str) -> str:
+        return max((h for h in heads if h and h in text), key=len, default="")
+
+    harmful = {frame_of(sensitive_request(r)[0]) for _ in range(400)}
+    ordinary = {frame_of(lookalike_request(r)) for _ in range(400)}
+    assert harmful == ordinary and len(harmful) >= 8
+    truth = write_prompts(tmp_path / "prompts", 1, 12000, 0.24, 3)
+    write_safety_labels(tmp_path / "safety", tmp_path / "prompts", truth, 2)
+    rows = [json.loads(line) for line in (tmp_path / "safety" / "world.jsonl").read_text().splitlines()]
+    planted = {t["prompt_id"]: t["sensitive"] for t in truth}
+    pool = [row for row in rows if not row["prompt_id"].startswith("lookalike-")]
+    assert all(row["sensitive"] == planted[row["prompt_id"]] for row in pool if not planted[row["prompt_id"]])
+    borderline = [row["sensitive"] != planted.get(row["prompt_id"], False) for row in rows
+                  if planted.get(row["prompt_id"], True)]
+    assert len(borderline) > 400
+    assert abs(np.mean(borderline) - SAFETY_LABEL_DISAGREEMENT) < 0.025

@@ -108,6 +108,7 @@ class SensitiveConfig:
     threshold: float = 0.5  # ours: flagged when P(sensitive) >= threshold (GPT-4 gives none)
     heldout_share: float = 0.2  # ours
     balance: bool = True  # ours: train on as many sensitive as ordinary prompts (real red-team sets outnumber them)
+    balance_by: str = "undersample"  # ours: "undersample" the larger label, or "oversample" (repeat) the smaller
     seed: int = 0
     # fastText settings: ours, chosen on the real files (HH-RLHF red-team against self-instruct + OpenAssistant
     # prompts, bench/RESULTS.md "Sensitive-prompt classifier")
@@ -175,10 +176,18 @@ def train(texts: Sequence[str], labels: Sequence[bool], label_ids: Sequence[str]
                          f"sensitive and {int((~y[~held]).sum())} ordinary prompts outside the held-out share")
     rng = np.random.default_rng(cfg.seed)
     rows = np.flatnonzero(~held)
-    if cfg.balance:  # as many of each label (a seeded sample of the larger), so 0.5 is the prior
+    if cfg.balance and cfg.balance_by not in ("undersample", "oversample"):
+        raise ValueError(f"balance_by is 'undersample' or 'oversample', got {cfg.balance_by!r}")
+    if cfg.balance:  # as many of each label, so 0.5 is the prior
         pos, neg = rows[y[rows]], rows[~y[rows]]
-        n = min(len(pos), len(neg))
-        rows = np.concatenate([np.sort(rng.choice(c, n, replace=False)) if len(c) > n else c for c in (pos, neg)])
+        if cfg.balance_by == "oversample":  # every prompt kept, the smaller label's repeated (the rest sampled)
+            n = max(len(pos), len(neg))
+            rows = np.concatenate([np.concatenate([np.tile(c, n // len(c)), rng.choice(c, n % len(c), replace=False)])
+                                   for c in (pos, neg)])
+        else:  # a seeded sample of the larger label
+            n = min(len(pos), len(neg))
+            rows = np.concatenate([np.sort(rng.choice(c, n, replace=False)) if len(c) > n else c
+                                   for c in (pos, neg)])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "train.txt"
         with open(path, "w", encoding="utf-8") as fh:
