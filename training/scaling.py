@@ -112,7 +112,7 @@ def forecast(compute: Sequence[float], losses: Sequence[Sequence[float]], target
     inverse-χ² (the uncertainty of a σ read off a few runs), refits on the fitted means plus noise of σ/√n, and
     adds the target's own noise σ/√runs: the interval is where the trained largest rung should land, seed noise
     included, not only where the curve is. One run per rung leaves one degree of freedom and a very wide interval;
-    two seeds per rung make it useful (bench/RESULTS.md).
+    with three seeds per rung it is useful and held on the demo's ladder, two missed on one pair (bench/RESULTS.md).
     """
     c = np.asarray(compute, float)
     groups = [np.asarray(g, float) for g in losses]

@@ -50,8 +50,8 @@ class ScalingLadderConfig(TrainingConfig):
                        "missed its interval on 2 of 3 seeds, 3 runs per rung held.")
     eval_batches: int = Field(default=16, description="Micro-batches of held-out mixture text for each rung's final "
                               "loss (ours: more than the preset's, the fit reads small differences).")
-    bootstrap_draws: int = Field(default=400, description="Residual-bootstrap refits for the forecast's 95% "
-                                 "interval (ours).")
+    bootstrap_draws: int = Field(default=400, description="Parametric-bootstrap refits for the forecast's 95% "
+                                 "prediction interval (ours; training.scaling.forecast).")
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch", "parquet"}, deps=["bpe_tokenizer", "training_mixture"], pool=POOL,
