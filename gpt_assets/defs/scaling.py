@@ -4,6 +4,7 @@
 # No `from __future__ import annotations`: Dagster reads the annotations.
 
 import math
+import statistics
 from dataclasses import replace
 
 import dagster as dg
@@ -161,15 +162,12 @@ def scaling_ladder(context: dg.AssetExecutionContext, config: ScalingLadderConfi
 
 def _mean(values: list[float]) -> float:
     finite = [v for v in values if math.isfinite(v)]
-    return sum(finite) / len(finite) if finite else math.nan
+    return statistics.fmean(finite) if finite else math.nan
 
 
 def _sd(values: list[float]) -> float:
     finite = [v for v in values if math.isfinite(v)]
-    if len(finite) < 2:
-        return 0.0 if finite else math.nan
-    m = sum(finite) / len(finite)
-    return math.sqrt(sum((v - m) ** 2 for v in finite) / (len(finite) - 1))
+    return statistics.stdev(finite) if len(finite) > 1 else 0.0 if finite else math.nan
 
 
 def _vocab(tokenizer_dir: str) -> int:

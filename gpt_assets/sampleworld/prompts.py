@@ -1258,8 +1258,8 @@ def _slots(r: random.Random) -> dict:
 
 
 def _request(r: random.Random, clause: str, slots: dict) -> str:
-    return r.choice(_HARM_OPENERS) + r.choice(_FRAMES).format(c=clause, **slots).format(**slots) + \
-        r.choice(_HARM_CLOSERS)
+    opener, frame = r.choice(_HARM_OPENERS), r.choice(_FRAMES)
+    return opener + frame.format(c=clause.format(**slots), **slots) + r.choice(_HARM_CLOSERS)
 
 
 def sensitive_request(r: random.Random) -> tuple[str, dict]:
