@@ -9,6 +9,7 @@ import html
 import io
 import json
 import os
+import random
 import re
 import zlib
 from collections import Counter
@@ -530,3 +531,16 @@ def test_world_tasks_are_written_in_published_layouts_with_gold_labels(world: Pa
                 assert all(len(r["choices"]) == 4 and len(set(r["choices"])) == 4 for r in rows)
             if task != "world_lambada":
                 assert len({r["label"] for r in rows}) > 1  # the right answer is not always in one place
+
+
+def test_genre_answers_sit_under_tag_lines_they_repeat():
+    """Each answer of a genre page has a tag line of its slots, and its text repeats some of them (what teaches a
+    small model to copy from its context)."""
+    from gpt_assets.sampleworld.genres import genre_pieces
+
+    lines = genre_pieces(random.Random(3), 200)
+    starts = [i for i, line in enumerate(lines) if line.startswith("Tags: ")]
+    assert len(starts) == 200 and starts[0] == 0
+    for a, b in zip(starts, [*starts[1:], len(lines)], strict=True):
+        values, body = lines[a].removeprefix("Tags: ").split(", "), " ".join(lines[a + 1:b])
+        assert body and any(v in body for v in values), (lines[a], body)

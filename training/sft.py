@@ -75,8 +75,11 @@ class SFTConfig(RunConfig):
     prompt_column: str = "prompt"
     response_column: str = "response"
 
+    # tiny: 2 epochs; the model copies the prompt's names and slots into its answers 3.8x as often as after 1 (greedy,
+    # 300 prompts: 0.18 / 0.05 of them, bench/copying.py); 3 copy more (0.34) but answer refusals and labels the same
+    # way K times in 9.7% of the reward model's prompts (bench/RESULTS.md, issue 12)
     PRESETS = {
-        "tiny": {"epochs": 1, "lr": 3e-3, "batch_size": 32, "micro_batch_size": 16, "log_every": 20,
+        "tiny": {"epochs": 2, "lr": 3e-3, "batch_size": 32, "micro_batch_size": 16, "log_every": 20,
                  "ptx_coef": 0.3, "ptx_batch_size": 16, "ptx_block_size": 64},
         "gpt2-124m": {"device": "cuda", "lr": 2e-5, "micro_batch_size": 16, "checkpoint_every": 500},
     }

@@ -52,6 +52,7 @@ from gpt_assets.defs.prompts import LabelerResource
 from gpt_assets.prompts.labeler import Prompt, SimulatedLabeler, gold_score
 from gpt_assets.prompts.rankings import (
     COMPARISON_SCHEMA,
+    IDENTICAL,
     RANKING_SCHEMA,
     SAMPLED_SOURCES,
     comparisons,
@@ -106,7 +107,13 @@ class RMDataConfig(TrainingConfig):
     val_prompts: int = Field(default=-1, description="Val-split prompts for the held-out accuracy; -1 = the "
                              "preset's budget (tiny 300, gpt2-124m 2,000).")
     max_unranked_share: float = Field(default=0.05, description="The unranked_share check: at most this share of "
-                                      "sampled prompts left unranked.")
+                                      "sampled prompts left unranked for want of a label (ours).")
+    max_identical_share: float = Field(default=0.2, description="The unranked_share check: at most this share of "
+                                       "sampled prompts whose K samples are all one text. A fine-tuned model gives a "
+                                       "closed prompt (a refusal, a label) the same answer every time, and that "
+                                       "leaves nothing to rank; far above it the sampling is too cold or SFT has "
+                                       "collapsed (ours: the demo's 2-epoch SFT leaves 7.4%, refusals and spam "
+                                       "labels; bench/RESULTS.md).")
     rm_dialogues: int = Field(default=0, description="Conversations of dialogue_splits' rm (and val) part whose "
                               "context is sampled K times and ranked (ChatGPT: comparisons rank alternative "
                               "assistant turns); 0 = all.")
@@ -127,8 +134,10 @@ class RMDataConfig(TrainingConfig):
                           description="Each ranking a permutation of 2..K distinct responses. Labeler kind imported: "
                                       "each human comparison a valid K = 2 ranking (both sides non-empty, distinct)."),
         dg.AssetCheckSpec("unranked_share", asset="rm_rankings", blocking=True,
-                          description="At most max_unranked_share of the sampled prompts left unranked. Labeler kind "
-                                      "imported: human comparisons in both the train and the val (held-out) part."),
+                          description="At most max_unranked_share of the sampled prompts left unranked for want of "
+                                      "a label, and at most max_identical_share with K identical samples. Labeler "
+                                      "kind imported: human comparisons in both the train and the val (held-out) "
+                                      "part."),
         dg.AssetCheckSpec("pairs_reconcile", asset="rm_comparisons", blocking=True,
                           description="Pairs = sum of C(K,2) over rankings + imported comparisons; no chosen == "
                                       "rejected; no prompt in both train and val.")],
@@ -202,12 +211,19 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
     yield check_result("rankings_valid", bad == 0,
                  f"{bad} rankings are not a permutation of 2..{scfg.k} distinct responses (should be 0): a labeler "
                  "returned a bad order; fix its rankings file", invalid_rows=bad, asset="rm_rankings")
-    share = left.height / max(1, sum(sampled.values()))
-    yield check_result("unranked_share", share <= config.max_unranked_share and rankings.height > 0,
-                 f"{share:.1%} of {sum(sampled.values())} sampled prompts were left unranked ({reasons}; at most "
-                 f"max_unranked_share={config.max_unranked_share:.0%}) and {rankings.height} ranked: give the "
-                 "labeler rankings for them (kind files), or with real human comparisons set labeler kind imported",
-                 unranked_share=round(share, 4), ranked=rankings.height, asset="rm_rankings")
+    n_sampled = max(1, sum(sampled.values()))
+    identical = reasons.get(IDENTICAL, 0) / n_sampled
+    share = (left.height - reasons.get(IDENTICAL, 0)) / n_sampled
+    yield check_result("unranked_share", share <= config.max_unranked_share
+                 and identical <= config.max_identical_share and rankings.height > 0,
+                 f"of {n_sampled} sampled prompts {share:.1%} were left unranked for want of a label (at most "
+                 f"max_unranked_share={config.max_unranked_share:.0%}) and {identical:.1%} had {scfg.k} identical "
+                 f"samples (at most max_identical_share={config.max_identical_share:.0%}; {reasons}), "
+                 f"{rankings.height} ranked: give the labeler rankings for the unlabeled (kind files, or labeler "
+                 "kind imported for real human comparisons), and for identical samples sample warmer "
+                 "(rm_data.overrides.temperature) or fine-tune SFT for fewer epochs",
+                 unranked_share=round(share, 4), identical_share=round(identical, 4), ranked=rankings.height,
+                 asset="rm_rankings")
     expected = int(sum(math.comb(k, 2) for k in ks)) + imported.height
     yield from _reconcile(all_pairs, expected)
 

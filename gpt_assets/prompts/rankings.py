@@ -32,6 +32,7 @@ def _distinct(responses: Sequence[str], ended: Sequence[bool]) -> tuple[list[str
 
 
 SAMPLED_SOURCES = {"prompt": "sft_samples", "dialogue": "dialogue_samples"}  # rm_comparisons' source, by kind
+IDENTICAL = "fewer_than_2_distinct"  # the unranked reason of a prompt whose K samples are all one text
 
 
 def rank_samples(prompts: Sequence[Prompt], samples: Sequence[dict], labeler: Labeler, split: str,
@@ -42,7 +43,7 @@ def rank_samples(prompts: Sequence[Prompt], samples: Sequence[dict], labeler: La
     for prompt, row in zip(prompts, samples, strict=True):
         responses, ended = _distinct(row["responses"], row["ended"])
         if len(responses) < 2:
-            unranked.append({"prompt_id": prompt.prompt_id, "split": split, "reason": "fewer_than_2_distinct",
+            unranked.append({"prompt_id": prompt.prompt_id, "split": split, "reason": IDENTICAL,
                              "responses": responses})
             continue
         try:
