@@ -211,9 +211,8 @@ def rm_data(context: dg.AssetExecutionContext, config: RMDataConfig, data: DataR
     yield check_result("rankings_valid", bad == 0,
                  f"{bad} rankings are not a permutation of 2..{scfg.k} distinct responses (should be 0): a labeler "
                  "returned a bad order; fix its rankings file", invalid_rows=bad, asset="rm_rankings")
-    n_sampled = max(1, sum(sampled.values()))
-    identical = reasons.get(IDENTICAL, 0) / n_sampled
-    share = (left.height - reasons.get(IDENTICAL, 0)) / n_sampled
+    n_sampled, n_identical = max(1, sum(sampled.values())), reasons.get(IDENTICAL, 0)
+    identical, share = n_identical / n_sampled, (left.height - n_identical) / n_sampled
     yield check_result("unranked_share", share <= config.max_unranked_share
                  and identical <= config.max_identical_share and rankings.height > 0,
                  f"of {n_sampled} sampled prompts {share:.1%} were left unranked for want of a label (at most "
