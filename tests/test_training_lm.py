@@ -3,6 +3,7 @@
 import json
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
@@ -152,3 +153,23 @@ def test_pretrain_can_load_a_local_pretrained_folder_instead(tmp_path):
     original = AutoModelForCausalLM.from_pretrained(local)
     assert all(torch.equal(a, b) for a, b in zip(copied.state_dict().values(), original.state_dict().values(),
                                                   strict=True))
+
+
+def test_runs_side_by_side_in_two_processes_match_the_same_runs_in_order(tokenizer_dir, tmp_path):
+    """training.side_by_side: two spawned workers of one thread each train what one process trains in order (the
+    mixture tokenized once, memory-mapped by both); the scratch token files go when it closes."""
+    from training.side_by_side import SideBySide
+
+    texts = corpus()
+    cfgs = [tiny_lm_config(tokenizer_dir, tmp_path / out, n_embd=16, n_layer=1, n_head=2, max_steps=6,
+                           warmup_steps=1, eval_every=6, eval_batches=2, seed=seed)
+            for out, seed in (("a", 0), ("b", 1), ("c", 2))]
+    results = {}
+    for workers in (1, 2):
+        cfgs_w = [replace(c, out_dir=f"{c.out_dir}-{workers}") for c in cfgs]
+        with SideBySide(str(tokenizer_dir), texts[:-4], texts[-4:], tmp_path / f"tok{workers}", workers) as runs:
+            results[workers] = runs.run_all(cfgs_w)
+        assert not (tmp_path / f"tok{workers}").exists()
+        assert all((Path(c.out_dir) / "base" / "config.json").exists() for c in cfgs_w)
+    assert [m["val_ppl"] for m in results[2]] == pytest.approx([m["val_ppl"] for m in results[1]], rel=1e-4)
+    assert len({round(m["val_ppl"], 4) for m in results[1]}) == 3  # three seeds, three runs

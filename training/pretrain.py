@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel
 
@@ -70,8 +71,11 @@ def build_model(cfg: PretrainConfig, tokenizer) -> GPT2LMHeadModel:
 
 
 def train_lm(cfg: PretrainConfig, train_texts: Iterable[str], val_texts: Iterable[str] = (),
-             log: LogFn = print_log) -> TrainResult:
+             log: LogFn = print_log, tokens: tuple[np.ndarray, np.ndarray] | None = None) -> TrainResult:
     """Train (or load, with ``init_from``) a GPT-2 and save it to ``cfg.final_dir``.
+
+    ``tokens``: the train and val streams already tokenized with ``cfg.tokenizer`` (``training.data.write_tokens``),
+    read instead of tokenizing the texts (runs that share a mixture tokenize it once).
 
     Under torchrun each rank runs every ``world``-th micro-batch of the same global batch (see training.distributed).
     """
@@ -87,9 +91,12 @@ def train_lm(cfg: PretrainConfig, train_texts: Iterable[str], val_texts: Iterabl
     n_ctx = min(cfg.n_ctx, model.config.n_positions)
 
     token_dir = Path(cfg.out_dir) / f".{cfg.name}.tokens"  # tokenized once per run, removed when it finishes
-    with main_first(w) as main:  # rank 0 tokenizes, the others map its files
-        train = cached_tokens(train_texts if main else (), tokenizer, token_dir / "train.bin")
-        val = cached_tokens(val_texts if main else (), tokenizer, token_dir / "val.bin")
+    if tokens is not None:
+        train, val = tokens
+    else:
+        with main_first(w) as main:  # rank 0 tokenizes, the others map its files
+            train = cached_tokens(train_texts if main else (), tokenizer, token_dir / "train.bin")
+            val = cached_tokens(val_texts if main else (), tokenizer, token_dir / "val.bin")
 
     optimizer = adamw(param_groups(model, cfg.weight_decay), cfg.lr, (cfg.beta1, cfg.beta2), cfg.eps, device)
     ckpt = Checkpointer(cfg, {"model": model}, optimizer, log, w)

@@ -161,7 +161,10 @@ def train_sft(cfg: SFTConfig, pairs: Sequence[tuple[str, str]], val_pairs: Seque
                        min_ratio=cfg.min_lr_ratio)
         set_lr(optimizer, lr)
         model.train()
-        batch = [train[i] for i in batch_indices(len(train), cfg.batch_size, step, cfg.seed)]
+        # sorted by length, each micro-batch pads to its own longest: the same batch and gradient with less padding
+        # (the demo's demonstrations: 1.28x the real tokens instead of 1.56x; bench/RESULTS.md)
+        batch = sorted((train[i] for i in batch_indices(len(train), cfg.batch_size, step, cfg.seed)),
+                       key=lambda e: len(e[0]))
         n_tokens = sum(sum(label != IGNORE for label in e[1][1:]) for e in batch)
         loss_sum = 0.0
         for i in w.mine(range(0, len(batch), cfg.micro_batch_size)):

@@ -51,6 +51,10 @@ class ScalingLadderConfig(TrainingConfig):
                        "missed its interval on 2 of 3 seeds, 3 runs per rung held.")
     eval_batches: int = Field(default=16, description="Micro-batches of held-out mixture text for each rung's final "
                               "loss (ours: more than the preset's, the fit reads small differences).")
+    workers: int = Field(default=2, description="Runs trained side by side on CPU, one torch thread each (ours, "
+                         "by measurement: the demo's 15 runs 1.24x faster as 2 than in order on 2 cores, the same "
+                         "losses to the fourth decimal; bench/RESULTS.md); 1 = in order in the run's process. CUDA "
+                         "runs go in order.")
     bootstrap_draws: int = Field(default=400, description="Parametric-bootstrap refits for the forecast's 95% "
                                  "prediction interval (ours; training.scaling.forecast).")
 
@@ -72,8 +76,9 @@ class ScalingLadderConfig(TrainingConfig):
 def scaling_ladder(context: dg.AssetExecutionContext, config: ScalingLadderConfig, data: DataRoot,
                    compute: Compute):
     from training.config import from_dict
-    from training.pretrain import PretrainConfig, train_lm
+    from training.pretrain import PretrainConfig
     from training.scaling import forecast, ladder, plot, rung_config
+    from training.side_by_side import SideBySide
 
     if len(set(config.widths)) < 4:
         raise dg.Failure(f"scaling_ladder needs at least 4 distinct widths (3 to fit a, b, c, and the one forecast); "
@@ -90,34 +95,47 @@ def scaling_ladder(context: dg.AssetExecutionContext, config: ScalingLadderConfi
     rungs = ladder(base, config.widths, config.n_layer, config.tokens_per_param, config.steps)
     data_key = fingerprint(mix, "doc_id", "copy")
 
-    def train_run(rung, seed: int) -> tuple[float, str]:
-        cfg = replace(rung_config(base, rung), seed=seed)
-        version = version_of(cfg, data_key)
-        cfg = replace(cfg, out_dir=str(data.lake.checkpoints / "scaling_ladder"), name=version)
-        done = saved_run(cfg.final_dir)
-        metrics = done["metrics"] if done else train_lm(cfg, train, val, step_logger(context)).metrics
-        record(context, data, "scaling_ladder", version, metrics)
-        loss = math.log(metrics["val_ppl"]) if metrics.get("val_ppl") else math.nan
-        context.log.info(f"rung n_embd={rung.n_embd} seed {seed}: N={rung.params:,}, D={rung.tokens:,}, "
-                         f"C={rung.compute:.3g}, held-out loss {loss:.4f}")
-        return loss, version
+    def train_rungs(todo, runner) -> list[tuple[list[float], list[str]]]:
+        """Each rung's held-out losses and checkpoint versions over its seeds; a finished run is read back."""
+        cfgs = {}
+        for rung in todo:
+            for j in range(config.seeds):
+                cfg = replace(rung_config(base, rung), seed=base.seed + j)
+                version = version_of(cfg, data_key)
+                cfgs[rung, j] = replace(cfg, out_dir=str(data.lake.checkpoints / "scaling_ladder"), name=version)
+        done = {key: saved_run(cfg.final_dir) for key, cfg in cfgs.items()}
+        fresh = [key for key, d in done.items() if d is None]
+        metrics = {key: d["metrics"] for key, d in done.items() if d is not None}
+        metrics.update(zip(fresh, runner.run_all([cfgs[key] for key in fresh]), strict=True))
+        out = []
+        for rung in todo:
+            losses, versions = [], []
+            for j in range(config.seeds):
+                m, version = metrics[rung, j], cfgs[rung, j].name
+                record(context, data, "scaling_ladder", version, m)
+                loss = math.log(m["val_ppl"]) if m.get("val_ppl") else math.nan
+                context.log.info(f"rung n_embd={rung.n_embd} seed {base.seed + j}: N={rung.params:,}, "
+                                 f"D={rung.tokens:,}, C={rung.compute:.3g}, held-out loss {loss:.4f}")
+                losses.append(loss)
+                versions.append(version)
+            out.append((losses, versions))
+        return out
 
-    def train_rung(rung) -> tuple[list[float], list[str]]:
-        runs = [train_run(rung, base.seed + j) for j in range(config.seeds)]
-        return [loss for loss, _ in runs], [v for _, v in runs]
-
-    small = [train_rung(r) for r in rungs[:-1]]
-    fitted = [(r.compute, [v for v in runs if math.isfinite(v)]) for r, (runs, _) in zip(rungs[:-1], small,
-                                                                                          strict=True)]
-    fitted = [(c, runs) for c, runs in fitted if runs]
-    largest = rungs[-1]
-    fc = forecast([c for c, _ in fitted], [runs for _, runs in fitted], largest.compute, runs=config.seeds,
-                  draws=config.bootstrap_draws, seed=base.seed)
-    point, low, high, fit = fc.point, fc.low, fc.high, fc.fit
-    context.log.info(f"forecast for n_embd={largest.n_embd} (C={largest.compute:.3g}, "
-                     f"{largest.compute / rungs[-2].compute:.0f}x the next rung), the mean of {config.seeds} runs, "
-                     f"before it trains: {point:.4f} (95% {low:.4f}-{high:.4f}; one run's sd {fc.run_sd:.4f})")
-    trained = [*small, train_rung(largest)]
+    scratch = data.lake.checkpoints / "scaling_ladder" / f".tokens-{data_key}"
+    with SideBySide(base.tokenizer, train, val, scratch, config.workers, device, step_logger(context)) as runner:
+        small = train_rungs(rungs[:-1], runner)
+        fitted = [(r.compute, [v for v in runs if math.isfinite(v)]) for r, (runs, _) in zip(rungs[:-1], small,
+                                                                                              strict=True)]
+        fitted = [(c, runs) for c, runs in fitted if runs]
+        largest = rungs[-1]
+        fc = forecast([c for c, _ in fitted], [runs for _, runs in fitted], largest.compute, runs=config.seeds,
+                      draws=config.bootstrap_draws, seed=base.seed)
+        point, low, high, fit = fc.point, fc.low, fc.high, fc.fit
+        context.log.info(f"forecast for n_embd={largest.n_embd} (C={largest.compute:.3g}, "
+                         f"{largest.compute / rungs[-2].compute:.0f}x the next rung), the mean of {config.seeds} "
+                         f"runs, before it trains: {point:.4f} (95% {low:.4f}-{high:.4f}; one run's sd "
+                         f"{fc.run_sd:.4f})")
+        trained = [*small, *train_rungs([largest], runner)]
     means = [_mean(runs) for runs, _ in trained]
     last_loss = means[-1]
     rows = [{"n_layer": r.n_layer, "n_embd": r.n_embd, "n_head": r.n_head, "params": r.params, "steps": r.steps,
