@@ -52,9 +52,9 @@ class ScalingLadderConfig(TrainingConfig):
     eval_batches: int = Field(default=16, description="Micro-batches of held-out mixture text for each rung's final "
                               "loss (ours: more than the preset's, the fit reads small differences).")
     workers: int = Field(default=2, description="Runs trained side by side on CPU, one torch thread each (ours, "
-                         "by measurement: the demo's 15 runs 1.24x faster as 2 than in order on 2 cores, the same "
-                         "losses to the fourth decimal; bench/RESULTS.md); 1 = in order in the run's process. CUDA "
-                         "runs go in order.")
+                         "by measurement: the demo's 15 runs in 161 s as 2 against 192 s in order on 2 cores, the "
+                         "same losses to the fourth decimal; bench/RESULTS.md); 1 = in order in the run's process. "
+                         "CUDA runs go in order.")
     bootstrap_draws: int = Field(default=400, description="Parametric-bootstrap refits for the forecast's 95% "
                                  "prediction interval (ours; training.scaling.forecast).")
 
