@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.data import cached_tokens, read_tokens
+from training.data import read_tokens, write_tokens
 from training.pretrain import PretrainConfig, train_lm
 from training.runtime import LogFn
 from training.tokenizer import load_tokenizer
@@ -50,9 +50,9 @@ class SideBySide:
         tok = load_tokenizer(tokenizer)
         self.scratch = Path(scratch)
         train_path, val_path = self.scratch / "train.bin", self.scratch / "val.bin"
-        for path in (train_path, val_path):  # never reuse a file an earlier, interrupted run left
-            path.unlink(missing_ok=True)
-        self.tokens = (cached_tokens(train_texts, tok, train_path), cached_tokens(val_texts, tok, val_path))
+        write_tokens(train_texts, tok, train_path)  # always written afresh: never a file an interrupted run left
+        write_tokens(val_texts, tok, val_path)
+        self.tokens = (read_tokens(train_path, len(tok)), read_tokens(val_path, len(tok)))
         self.log = log
         self.pool = None
         if workers > 1 and device == "cpu":
