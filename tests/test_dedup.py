@@ -251,6 +251,67 @@ def test_incremental_equals_batch(corpus, tmp_path, monkeypatch) -> None:  # typ
         dd.DedupIndex(tmp_path / "idx", dd.GPT3)
 
 
+def _slices(frame: pl.DataFrame, rows: int) -> list[pl.DataFrame]:
+    return [frame.slice(lo, rows) for lo in range(0, frame.height, rows)]
+
+
+def test_index_fed_in_batches_equals_one_frame_and_a_failed_stream_changes_nothing(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    texts = corpus.texts[:1200]
+    p1 = _frame(texts[:700], partition="2019-01", prefix="a")
+    p2 = _frame(texts[700:], partition="2019-02", prefix="b")
+    whole = dd.DedupIndex(tmp_path / "whole")
+    expected = [whole.add(p1), whole.add(p2)]
+
+    index = dd.DedupIndex(tmp_path / "batched")
+    assert index.add(iter(_slices(p1, 97))).equals(expected[0])
+
+    def failing():  # type: ignore[no-untyped-def]
+        yield p2.head(50)
+        raise OSError("a part could not be read")
+
+    with pytest.raises(OSError, match="could not be read"):
+        index.add(failing())
+    assert index.n_docs == p1.height and not list((tmp_path / "batched").glob("part-00001*"))
+    assert dd.DedupIndex(tmp_path / "batched").add(iter(_slices(p2, 64))).equals(expected[1])
+    for name in ("part-00000.sig.npy", "part-00001.sig.npy", "part-00000.keys.npy", "part-00001.keys.npy",
+                 "clusters.npy"):
+        assert np.array_equal(np.load(tmp_path / "whole" / name), np.load(tmp_path / "batched" / name)), name
+
+
+def test_index_crawls_streams_crawls_and_webtext_in_batches_with_the_same_decisions(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from gpt_assets.defs.dedup import DedupAssetConfig, index_crawls
+
+    texts = corpus.texts[:900]
+    webtext = _frame(texts[:150], source="webtext", prefix="w")
+    copies = [t.replace(" ", "  ", 3) + " extra" for t in texts[:40]]  # near-copies of WebText documents
+    cc = pl.concat([_frame(copies + texts[300:600], source="commoncrawl", partition="CC-1", prefix="c"),
+                    _frame(texts[600:900] + copies[:5], source="commoncrawl", partition="CC-2", prefix="e"),
+                    _frame(copies[5:12], source="commoncrawl", partition="CC-15", prefix="g")])  # only copies, 2nd
+    cfg = DedupAssetConfig()
+    ids = cc.select("partition", "doc_id")
+
+    def run(folder, batched: bool) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+        def load(crawl):  # type: ignore[no-untyped-def]
+            part = cc.filter(pl.col("partition") == crawl)
+            return iter(_slices(part, 53)) if batched else part
+
+        def reference():  # type: ignore[no-untyped-def]
+            return iter(_slices(webtext, 31)) if batched else webtext
+
+        return index_crawls(folder, ids, load, reference, cfg.dedup_config(), cfg, logging.getLogger("test"))
+
+    whole, streamed = run(tmp_path / "whole", False), run(tmp_path / "streamed", True)
+    assert streamed.equals(whole)
+    removed = streamed.filter(pl.col("reason").str.starts_with("webtext_copy:"))
+    assert removed.height >= 52 and set(removed["partition"]) == {"CC-1", "CC-15", "CC-2"}
+    assert removed.filter(pl.col("partition") == "CC-15").height == 7  # an empty part, then one after it
+    assert streamed.filter(pl.col("reason").str.starts_with("near_duplicate_of:")).height > 0
+    assert streamed.height == cc.height and streamed["doc_id"].n_unique() == cc.height
+    assert not list(tmp_path.rglob("webtext_signatures"))  # the reference's signatures are scratch
+
+
 def test_band_store_clusters_equal_the_in_memory_ones(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from gpt_assets.dedup.bandstore import BandStore, cluster_store
 

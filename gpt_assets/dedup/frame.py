@@ -143,12 +143,14 @@ def remove_reference_copies(
     *,
     reference_ids: pl.Series | None = None,
     reference_label: str = "webtext",
+    target_signed: Signed | None = None,
 ) -> pl.DataFrame:
     """Drop every ``target`` row that near-duplicates some ``reference`` document; nothing else.
 
     ``reference`` is a frame, or precomputed :class:`Signed` (e.g. ``DedupIndex.signed()``) together with
-    ``reference_ids``. Target rows are not compared with each other (``cluster_id`` is the row's own
-    ``doc_id``), and the reference is not deduplicated against the target.
+    ``reference_ids``; ``target_signed``, the target's own signatures when they are at hand. Target rows are not
+    compared with each other (``cluster_id`` is the row's own ``doc_id``), and the reference is not deduplicated
+    against the target.
     """
     _check(target, "target")
     if isinstance(reference, pl.DataFrame):
@@ -158,7 +160,7 @@ def remove_reference_copies(
         if reference_ids is None:
             raise ValueError("reference_ids are needed with precomputed reference signatures")
         ref_signed = reference
-    s = sign(target["text"], config)
+    s = sign(target["text"], config) if target_signed is None else target_signed
     copy_of = _reference_ids(s, ref_signed, reference_ids, config)
     labels = np.arange(target.height, dtype=np.int64)
     return decide(target, labels, s.empty, config, copy_of=copy_of, label=reference_label)

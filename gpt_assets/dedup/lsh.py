@@ -13,7 +13,7 @@ Pairs are packed as ``uint64`` ``(i << 32) | j`` with ``i < j``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -117,14 +117,15 @@ def candidate_pairs(keys: np.ndarray, fanout: int = 32, min_j: int = 0) -> np.nd
     return np.unique(np.concatenate(found))
 
 
-def cross_pairs(ref_keys: np.ndarray, tgt_keys: np.ndarray, fanout: int = 32) -> np.ndarray:
+def cross_pairs(ref_keys: np.ndarray | Iterable[np.ndarray], tgt_keys: np.ndarray | Iterable[np.ndarray],
+                fanout: int = 32) -> np.ndarray:
     """Unique packed pairs ``(reference index << 32) | target index`` sharing a bucket in some band.
 
     Each target document is paired with the first ``fanout`` reference documents of its bucket.
     """
-    n_ref = ref_keys.shape[1]
     found = []
-    for rk, tk in zip(ref_keys, tgt_keys, strict=True):
+    for rk, tk in zip(ref_keys, tgt_keys, strict=True):  # arrays (bands, n) or iterables of band rows
+        n_ref = len(rk)
         allk = np.concatenate([rk, tk])
         order = np.argsort(allk, kind="stable")  # within a bucket: references first, then targets
         start, rank = _groups(allk[order])

@@ -78,6 +78,11 @@ def sign(texts: Sequence[str | None] | pl.Series, config: DedupConfig) -> Signed
     return signed_from(sig, config)
 
 
+def take(s: Signed, rows: np.ndarray) -> Signed:
+    """The documents ``rows`` (a mask or indices) of an in-memory :class:`Signed`, in their order."""
+    return Signed(sig=np.asarray(s.sig)[rows], keys=np.asarray(s.keys)[:, rows], empty=s.empty[rows])
+
+
 def signed_from(sig: np.ndarray, config: DedupConfig) -> Signed:
     """Band keys and empty mask for precomputed signatures."""
     b, r = config.lsh_params
@@ -140,6 +145,13 @@ def join_band(labels: np.ndarray, i: np.ndarray, j: np.ndarray, config: DedupCon
     return connected_components(len(labels), i, j, labels) if len(i) else labels
 
 
+def _live_bands(s: Signed, live: np.ndarray) -> Iterator[np.ndarray]:
+    """The band keys of the documents ``live``, one band at a time (a stored reference is read band by band)."""
+    for b in range(s.keys.shape[0]):
+        row = s.keys.band(b) if isinstance(s.keys, PartKeys) else np.asarray(s.keys[b])
+        yield row if len(live) == len(s) else row[live]
+
+
 def best_reference_match(target: Signed, reference: Signed, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
     """For each target document, the reference document it near-duplicates (``-1`` if none) and the
     estimated Jaccard. Among several matches the highest estimate wins, then the first in reference order."""
@@ -149,7 +161,7 @@ def best_reference_match(target: Signed, reference: Signed, config: DedupConfig)
     score = np.zeros(len(target), dtype=np.float32)
     if not len(t_live) or not len(r_live):
         return match, score
-    r, t = unpack(cross_pairs(reference.keys[:, r_live], target.keys[:, t_live], config.fanout))
+    r, t = unpack(cross_pairs(_live_bands(reference, r_live), _live_bands(target, t_live), config.fanout))
     r, t = r_live[r], t_live[t]
     est = estimate_jaccard(reference.sig, target.sig, r, t)
     if config.verify:

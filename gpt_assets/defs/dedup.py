@@ -5,13 +5,15 @@
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import dagster as dg
 import polars as pl
 
 from gpt_assets.automation import FOLLOW
-from gpt_assets.dedup import DEFAULT, GPT3, OUTPUT_COLUMNS, DedupIndex, remove_reference_copies
+from gpt_assets.dedup import DEFAULT, GPT3, OUTPUT_COLUMNS, DedupIndex, Signed, remove_reference_copies, sign
+from gpt_assets.dedup.index import sign_to_disk
+from gpt_assets.dedup.signed import signed_from, take
 from gpt_assets.dedup.stream import dedup_stream
 from gpt_assets.defs.common import md_dict, md_table, table_metadata, write_drops
 from gpt_assets.defs.ingest import reference_documents
@@ -162,32 +164,42 @@ def duplicate_clusters(context: dg.AssetExecutionContext, config: DedupAssetConf
 
 def incremental_cc(data: DataRoot, dcfg, config: DedupAssetConfig, log) -> pl.DataFrame:
     """Common Crawl's decisions through the persistent index under ``<data root>/dedup_index/`` (see
-    :func:`index_crawls`), reading only one crawl's texts at a time from ``cc_filtered``."""
+    :func:`index_crawls`), reading one crawl's part of ``cc_filtered`` at a time, in record batches."""
     lake = data.lake
     ids = lake.scan("cc_filtered").select(pl.col("crawl").alias("partition"), "doc_id").collect()
 
-    def load(crawl: str) -> pl.DataFrame:
-        return lake.scan("cc_filtered").filter(pl.col("crawl") == crawl).select(
-            "doc_id", pl.lit("commoncrawl").alias("source"), pl.col("crawl").alias("partition"), "text").collect()
+    def load(crawl: str) -> Iterator[pl.DataFrame]:
+        for table in batches(lake.part_path("cc_filtered", crawl), ["doc_id", "crawl", "text"], BATCH_ROWS):
+            yield pl.from_arrow(table).select("doc_id", pl.lit("commoncrawl").alias("source"),
+                                              pl.col("crawl").alias("partition"), "text")
 
-    def reference() -> pl.DataFrame | None:
+    def reference() -> Iterator[pl.DataFrame] | None:
         if not config.remove_webtext_from_cc or not lake.parts("webtext_documents"):
             return None
-        return lake.scan("webtext_documents").select("doc_id", pl.lit("webtext").alias("source"),
-                                                     pl.lit("").alias("partition"), "text").collect()
+        return document_stream(data, "webtext")()
 
     return index_crawls(lake.root / "dedup_index", ids, load, reference, dcfg, config, log)
 
 
-def index_crawls(folder, ids: pl.DataFrame, load, reference, dcfg, config: DedupAssetConfig, log) -> pl.DataFrame:
-    """Common Crawl, one crawl at a time through a persistent index: a new crawl (``load(crawl)``: its doc_id,
-    source, partition, text) is signed and compared with the stored signatures of the crawls before it, which
-    are not recomputed. ``ids`` (partition, doc_id) names every crawl's documents.
+Batches = pl.DataFrame | Iterable[pl.DataFrame]
 
-    WebText copies (``reference()``, read only when a crawl is new) are removed from each crawl as it is added
-    (they never enter the index). A crawl whose documents changed since it was indexed (e.g. the classifier was
-    retrained) rebuilds the index. Known limit: WebText documents added after a crawl was indexed are not
-    compared with that crawl until a rebuild (``rebuild_index: true``).
+
+def _batches(found: Batches) -> Iterable[pl.DataFrame]:
+    return [found] if isinstance(found, pl.DataFrame) else found
+
+
+def index_crawls(folder, ids: pl.DataFrame, load: Callable[[str], Batches], reference: Callable[[], Batches | None],
+                 dcfg, config: DedupAssetConfig, log) -> pl.DataFrame:
+    """Common Crawl, one crawl at a time through a persistent index: a new crawl (``load(crawl)``: its doc_id,
+    source, partition, text, as a frame or in batches) is signed and compared with the stored signatures of the
+    crawls before it, which are not recomputed. ``ids`` (partition, doc_id) names every crawl's documents.
+
+    WebText copies (``reference()``, read only when a crawl is new; a frame, batches or None) are removed from
+    each crawl as it is added (they never enter the index): WebText is signed batch by batch into a folder
+    beside the index (memory-mapped, removed after), and each crawl batch is signed once, for the lookup and the
+    index both. One batch of texts is in memory at a time. A crawl whose documents changed since it was indexed
+    (e.g. the classifier was retrained) rebuilds the index. Known limit: WebText documents added after a crawl
+    was indexed are not compared with that crawl until a rebuild (``rebuild_index: true``).
     """
     fingerprint = hashlib.sha256(json.dumps(dcfg.signature_fingerprint(), sort_keys=True).encode()).hexdigest()
     root = folder / fingerprint[:12]
@@ -206,17 +218,43 @@ def index_crawls(folder, ids: pl.DataFrame, load, reference, dcfg, config: Dedup
     decisions = root / "decisions"
     decisions.mkdir(parents=True, exist_ok=True)
     todo = [c for c in crawls if c not in state]
-    ref = reference() if todo else None
-    for crawl in todo:
-        part = load(crawl)
-        copies = (remove_reference_copies(part, ref, dcfg.with_(threshold=config.webtext_threshold))
-                  .filter(~pl.col("kept")) if ref is not None and ref.height else part.head(0))
-        rest = part.join(copies.select("doc_id"), on="doc_id", how="anti")
-        out = pl.concat([index.add(rest), copies.select(OUTPUT_COLUMNS)]) if copies.height else index.add(rest)
-        out.write_parquet(decisions / f"{crawl}.parquet")
-        state[crawl] = {"digest": digests[crawl], "docs": part.height}
-        state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
-        log.info(f"dedup index: added {crawl} ({part.height} documents, {copies.height} WebText copies)")
+    ref_cfg = dcfg.with_(threshold=config.webtext_threshold)
+    found = reference() if todo else None
+    scratch = root / "webtext_signatures"
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        ref = sign_to_disk(scratch, _batches(found), ref_cfg) if found is not None else None
+        if ref is not None and not len(ref[0]):
+            ref = None
+        for crawl in todo:
+            copies: list[pl.DataFrame] = []
+            seen = [0]
+
+            def rest(crawl: str = crawl, copies: list = copies, seen: list = seen
+                     ) -> Iterator[tuple[pl.DataFrame, Signed]]:
+                for batch in _batches(load(crawl)):
+                    seen[0] += batch.height
+                    s = sign(batch["text"], dcfg)
+                    if ref is not None:
+                        lookup = s if ref_cfg.lsh_params == dcfg.lsh_params else signed_from(s.sig, ref_cfg)
+                        found = remove_reference_copies(batch, ref[0], ref_cfg, reference_ids=ref[1],
+                                                        target_signed=lookup)
+                        keep = found["kept"].to_numpy()
+                        if not keep.all():
+                            copies.append(found.filter(~pl.col("kept")).select(OUTPUT_COLUMNS))
+                            batch, s = batch.filter(pl.Series(keep)), take(s, keep)
+                    yield batch, s
+
+            out = index.add_signed(rest())
+            if copies:
+                out = pl.concat([out, *copies])
+            out.write_parquet(decisions / f"{crawl}.parquet")
+            n_copies = sum(c.height for c in copies)
+            state[crawl] = {"digest": digests[crawl], "docs": seen[0]}
+            state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
+            log.info(f"dedup index: added {crawl} ({seen[0]} documents, {n_copies} WebText copies)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return pl.concat([pl.read_parquet(decisions / f"{c}.parquet") for c in crawls]).select(OUTPUT_COLUMNS)
 
 
