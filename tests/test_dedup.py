@@ -255,13 +255,17 @@ def _slices(frame: pl.DataFrame, rows: int) -> list[pl.DataFrame]:
     return [frame.slice(lo, rows) for lo in range(0, frame.height, rows)]
 
 
-def test_index_fed_in_batches_equals_one_frame_and_a_failed_stream_changes_nothing(corpus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_index_fed_in_batches_equals_one_frame_and_a_failed_stream_changes_nothing(corpus, tmp_path,
+                                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from gpt_assets.dedup import index as index_module
+
     texts = corpus.texts[:1200]
     p1 = _frame(texts[:700], partition="2019-01", prefix="a")
     p2 = _frame(texts[700:], partition="2019-02", prefix="b")
     whole = dd.DedupIndex(tmp_path / "whole")
     expected = [whole.add(p1), whole.add(p2)]
 
+    monkeypatch.setattr(index_module, "DECISION_ROWS", 37)  # decisions made 37 new documents at a time
     index = dd.DedupIndex(tmp_path / "batched")
     assert index.add(iter(_slices(p1, 97))).equals(expected[0])
 
@@ -272,7 +276,9 @@ def test_index_fed_in_batches_equals_one_frame_and_a_failed_stream_changes_nothi
     with pytest.raises(OSError, match="could not be read"):
         index.add(failing())
     assert index.n_docs == p1.height and not list((tmp_path / "batched").glob("part-00001*"))
-    assert dd.DedupIndex(tmp_path / "batched").add(iter(_slices(p2, 64))).equals(expected[1])
+    signed = ((f, dd.sign(f["text"], dd.DEFAULT)) for f in _slices(p2, 64))
+    assert dd.DedupIndex(tmp_path / "batched").add_signed_to(signed, tmp_path / "p2.parquet") == p2.height
+    assert pl.read_parquet(tmp_path / "p2.parquet").equals(expected[1])
     for name in ("part-00000.sig.npy", "part-00001.sig.npy", "part-00000.keys.npy", "part-00001.keys.npy",
                  "clusters.npy"):
         assert np.array_equal(np.load(tmp_path / "whole" / name), np.load(tmp_path / "batched" / name)), name

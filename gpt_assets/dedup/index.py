@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,11 @@ from .frame import _check, decide, order_keys
 from .signed import PartKeys, Rows, Signed, cluster_labels, sign
 
 _META = "meta.json"
+DECISION_ROWS = 1 << 18  # new documents decided at a time
+_DOCS_SCHEMA = {"doc_id": pl.String, "source": pl.String, "partition": pl.String, "_neg_len": pl.Int64,
+                "_empty": pl.Boolean}
+_DECISION_SCHEMA = {"doc_id": pl.String, "source": pl.String, "partition": pl.String, "cluster_id": pl.String,
+                    "kept": pl.Boolean, "reason": pl.String}
 _CLUSTERS = "clusters.npy"
 
 
@@ -200,23 +205,6 @@ class DedupIndex:
         docs = self.docs()
         return docs["doc_id"] if docs.height else pl.Series("doc_id", [], dtype=pl.String)
 
-    def _docs_at(self, rows: np.ndarray) -> pl.DataFrame:
-        """The stored per-document rows at the (sorted) index positions ``rows``, read part by part in batches."""
-        import pyarrow.parquet as pq
-
-        found, start = [], 0
-        for k, meta in enumerate(self.meta["parts"]):
-            lo, hi = np.searchsorted(rows, [start, start + meta["n"]])
-            if hi > lo:
-                want, seen = rows[lo:hi] - start, 0
-                for batch in pq.ParquetFile(self._path(k, "docs.parquet")).iter_batches(batch_size=65536):
-                    sel = want[(want >= seen) & (want < seen + batch.num_rows)] - seen
-                    if len(sel):
-                        found.append(pl.from_arrow(batch.take(sel)))
-                    seen += batch.num_rows
-            start += meta["n"]
-        return pl.concat(found, how="vertical")
-
     def clusters(self) -> np.ndarray:
         """Cluster label (smallest member index in index order) of every indexed document."""
         path = self.directory / _CLUSTERS
@@ -237,52 +225,125 @@ class DedupIndex:
     def add_signed(self, batches: Iterable[tuple[pl.DataFrame, Signed]]) -> pl.DataFrame:
         """:meth:`add` from batches signed already: (rows with doc_id, source, partition and text or
         ``_neg_len``, their :class:`Signed`)."""
+        chunks: list[pl.DataFrame] = []
+        self._add(batches, chunks.append)
+        return pl.concat(chunks, how="vertical") if chunks else pl.DataFrame(schema=_DECISION_SCHEMA)
+
+    def add_signed_to(self, batches: Iterable[tuple[pl.DataFrame, Signed]], out: Path) -> int:
+        """:meth:`add_signed`, its decisions written to the Parquet file ``out`` a chunk at a time (memory: one
+        chunk of new rows and the rows of the clusters they join); returns the number of rows."""
+        import pyarrow.parquet as pq
+
+        out, tmp = Path(out), Path(out).with_name(Path(out).name + ".tmp")
+        writer = pq.ParquetWriter(tmp, pl.DataFrame(schema=_DECISION_SCHEMA).to_arrow().schema)
+        try:
+            n = self._add(batches, lambda chunk: writer.write_table(chunk.cast(_DECISION_SCHEMA).to_arrow()))
+            writer.close()
+        except BaseException:
+            writer.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        os.replace(tmp, out)
+        return n
+
+    def _add(self, batches: Iterable[tuple[pl.DataFrame, Signed]], emit: Callable[[pl.DataFrame], object]) -> int:
         n_old, part = self.n_docs, len(self.meta["parts"])
         b, _ = self.config.lsh_params
         writer = SignedPartWriter(self._path(part, "sig.npy"), self._path(part, "keys.npy"), self.config.num_perm, b)
-        rows = []
+        docs_path = self._path(part, "docs.parquet")
+        docs = _RowsWriter(docs_path)
+        new_empty = []
         try:
             for frame, s in batches:
                 writer.append(s)
-                rows.append(frame.select("doc_id", "source", "partition",
-                                         _neg_len=order_keys(frame, self.config)["_neg_len"],
-                                         _empty=pl.Series(s.empty, dtype=pl.Boolean)))
+                docs.write(frame.select("doc_id", "source", "partition",
+                                        _neg_len=order_keys(frame, self.config)["_neg_len"],
+                                        _empty=pl.Series(s.empty, dtype=pl.Boolean)))
+                new_empty.append(s.empty)
             writer.finish()
+            docs.close()
         except BaseException:
             writer.discard()
+            docs.discard()
             raise
-        new_docs = pl.concat(rows, how="vertical") if rows else pl.DataFrame(
-            schema={"doc_id": pl.String, "source": pl.String, "partition": pl.String, "_neg_len": pl.Int64,
-                    "_empty": pl.Boolean})
-        n_new = new_docs.height
+        n_new = docs.n
+        sizes = [p["n"] for p in self.meta["parts"]] + [n_new]
         parts = range(part + 1)
         old_empty = [pl.read_parquet(self._path(k, "docs.parquet"), columns=["_empty"])["_empty"].to_numpy()
                      for k in range(part)]
         both = Signed(  # signatures read a chunk of candidates at a time; the keys one band at a time
             sig=Rows([NpyRows(self._path(k, "sig.npy")) for k in parts]),
             keys=PartKeys([NpyBands(self._path(k, "keys.npy")) for k in parts]),
-            empty=np.concatenate([*old_empty, new_docs["_empty"].to_numpy()]).astype(bool),
+            empty=np.concatenate([*old_empty, *new_empty]).astype(bool) if n_old + n_new else np.zeros(0, bool),
         )
         parent = np.concatenate([self.clusters(), np.arange(n_old, n_old + n_new, dtype=np.int64)])
         labels = cluster_labels(both, self.config, min_j=n_old, parent=parent)
+        del both, old_empty, new_empty, parent
 
-        # The new rows' decisions need only the clusters they are in: the new documents and the indexed documents
-        # that share a cluster with one (labels made local to that set), not every indexed document's keys.
-        old_rows = np.flatnonzero(np.isin(labels[:n_old], np.unique(labels[n_old:])))
-        chosen = np.concatenate([old_rows, np.arange(n_old, n_old + n_new)])
-        local = np.searchsorted(chosen, labels[chosen])
-        docs = pl.concat([self._docs_at(old_rows), new_docs], how="vertical") if len(old_rows) else new_docs
-        keys = order_keys(docs, self.config).select(pl.Series("_is_new", np.arange(docs.height) >= len(old_rows)),
-                                                    pl.all())
-        out = decide(docs, local, docs["_empty"].to_numpy(), self.config, keys=keys).slice(len(old_rows))
+        # A chunk of new rows at a time, decided among the rows of the clusters they are in (new and indexed, labels
+        # made local to that set): the same decisions as over every document, without every row in memory.
+        for lo in range(n_old, n_old + n_new, DECISION_ROWS):
+            hi = min(lo + DECISION_ROWS, n_old + n_new)
+            chosen = np.flatnonzero(np.isin(labels, np.unique(labels[lo:hi])))
+            rows = _docs_at([self._path(k, "docs.parquet") for k in parts], sizes, chosen)
+            local = np.searchsorted(chosen, labels[chosen])
+            keys = order_keys(rows, self.config).select(pl.Series("_is_new", chosen >= n_old), pl.all())
+            decided = decide(rows, local, rows["_empty"].to_numpy(), self.config, keys=keys)
+            emit(decided.filter(pl.Series((chosen >= lo) & (chosen < hi))))
 
-        new_docs.write_parquet(self._path(part, "docs.parquet"))
         _save_npy(self.directory / _CLUSTERS, labels)
         self.meta["parts"].append({"n": n_new})
         tmp = self.directory / (_META + ".tmp")
         tmp.write_text(json.dumps(self.meta, indent=1))
         os.replace(tmp, self.directory / _META)
-        return out
+        return n_new
+
+
+class _RowsWriter:
+    """A part's per-document rows, written to Parquet batch by batch (a temporary name until closed)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.tmp, self.n, self._writer = path, path.with_name(path.name + ".tmp"), 0, None
+
+    def write(self, frame: pl.DataFrame) -> None:
+        import pyarrow.parquet as pq
+
+        table = frame.to_arrow()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.tmp, table.schema)
+        self._writer.write_table(table)
+        self.n += frame.height
+
+    def close(self) -> None:
+        if self._writer is None:
+            pl.DataFrame(schema=_DOCS_SCHEMA).write_parquet(self.tmp)
+        else:
+            self._writer.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _docs_at(paths: list[Path], sizes: list[int], rows: np.ndarray) -> pl.DataFrame:
+    """The per-document rows at the (sorted) index positions ``rows`` of the parts ``paths`` (of ``sizes`` rows),
+    read part by part in batches."""
+    import pyarrow.parquet as pq
+
+    found, start = [], 0
+    for path, n in zip(paths, sizes, strict=True):
+        lo, hi = np.searchsorted(rows, [start, start + n])
+        if hi > lo:
+            want, seen = rows[lo:hi] - start, 0
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=65536):
+                sel = want[(want >= seen) & (want < seen + batch.num_rows)] - seen
+                if len(sel):
+                    found.append(pl.from_arrow(batch.take(sel)))
+                seen += batch.num_rows
+        start += n
+    return pl.concat(found, how="vertical") if found else pl.DataFrame(schema=_DOCS_SCHEMA)
 
 
 def sign_to_disk(folder: Path, batches: Iterable[pl.DataFrame], config: DedupConfig) -> tuple[Signed, pl.Series]:

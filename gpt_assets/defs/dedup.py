@@ -245,17 +245,17 @@ def index_crawls(folder, ids: pl.DataFrame, load: Callable[[str], Batches], refe
                             batch, s = batch.filter(pl.Series(keep)), take(s, keep)
                     yield batch, s
 
-            out = index.add_signed(rest())
+            index.add_signed_to(rest(), decisions / f"{crawl}.parquet")  # written a chunk at a time
             if copies:
-                out = pl.concat([out, *copies])
-            out.write_parquet(decisions / f"{crawl}.parquet")
+                pl.concat(copies).write_parquet(decisions / f"{crawl}.copies.parquet")
             n_copies = sum(c.height for c in copies)
             state[crawl] = {"digest": digests[crawl], "docs": seen[0]}
             state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
             log.info(f"dedup index: added {crawl} ({seen[0]} documents, {n_copies} WebText copies)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return pl.concat([pl.read_parquet(decisions / f"{c}.parquet") for c in crawls]).select(OUTPUT_COLUMNS)
+    files = [f for c in crawls for f in (decisions / f"{c}.parquet", decisions / f"{c}.copies.parquet") if f.exists()]
+    return pl.concat([pl.read_parquet(f) for f in files]).select(OUTPUT_COLUMNS)
 
 
 DEDUP_ASSETS = [duplicate_clusters]
