@@ -219,11 +219,11 @@ def index_crawls(folder, ids: pl.DataFrame, load: Callable[[str], Batches], refe
     decisions.mkdir(parents=True, exist_ok=True)
     todo = [c for c in crawls if c not in state]
     ref_cfg = dcfg.with_(threshold=config.webtext_threshold)
-    found = reference() if todo else None
+    ref_batches = reference() if todo else None
     scratch = root / "webtext_signatures"
     shutil.rmtree(scratch, ignore_errors=True)
     try:
-        ref = sign_to_disk(scratch, _batches(found), ref_cfg) if found is not None else None
+        ref = sign_to_disk(scratch, _batches(ref_batches), ref_cfg) if ref_batches is not None else None
         if ref is not None and not len(ref[0]):
             ref = None
         for crawl in todo:
@@ -237,15 +237,16 @@ def index_crawls(folder, ids: pl.DataFrame, load: Callable[[str], Batches], refe
                     s = sign(batch["text"], dcfg)
                     if ref is not None:
                         lookup = s if ref_cfg.lsh_params == dcfg.lsh_params else signed_from(s.sig, ref_cfg)
-                        found = remove_reference_copies(batch, ref[0], ref_cfg, reference_ids=ref[1],
-                                                        target_signed=lookup)
-                        keep = found["kept"].to_numpy()
+                        looked = remove_reference_copies(batch, ref[0], ref_cfg, reference_ids=ref[1],
+                                                         target_signed=lookup)
+                        keep = looked["kept"].to_numpy()
                         if not keep.all():
-                            copies.append(found.filter(~pl.col("kept")).select(OUTPUT_COLUMNS))
+                            copies.append(looked.filter(~pl.col("kept")).select(OUTPUT_COLUMNS))
                             batch, s = batch.filter(pl.Series(keep)), take(s, keep)
                     yield batch, s
 
             index.add_signed_to(rest(), decisions / f"{crawl}.parquet")  # written a chunk at a time
+            (decisions / f"{crawl}.copies.parquet").unlink(missing_ok=True)  # an earlier, unfinished attempt's
             if copies:
                 pl.concat(copies).write_parquet(decisions / f"{crawl}.copies.parquet")
             n_copies = sum(c.height for c in copies)
