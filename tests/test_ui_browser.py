@@ -8,6 +8,7 @@ docs/screenshots/ this way).
 Skipped, with the reason, where chromium or chromedriver is missing (`make browser` installs them with apt).
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -78,11 +79,16 @@ def dagster_dev(tiny_world, tmp_path):
               120, "the code location to load")
         yield base, tmp_path / "dagster-dev.log"
     finally:
+        # SIGTERM, then whatever of the session is left is killed: `dagster dev` waited out its children for 30 s
+        # after a run, and a code server could outlive it
         os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
+            pass
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         log.close()
 
 
