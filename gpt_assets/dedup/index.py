@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from .config import DEFAULT, DedupConfig
 from .frame import _check, decide, order_keys
@@ -75,17 +76,11 @@ class NpyBands:
         self.path = Path(path)
         self.shape, self.dtype, self.offset = _header(self.path)
 
-    def __len__(self) -> int:
-        return self.shape[0]
-
     def __getitem__(self, b: int) -> np.ndarray:
         if not 0 <= b < self.shape[0]:
             raise IndexError(f"band {b} of {self.shape[0]}")
         n = self.shape[1]
         return np.fromfile(self.path, dtype=self.dtype, count=n, offset=self.offset + b * n * self.dtype.itemsize)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return (self[b] for b in range(self.shape[0]))
 
 
 class NpyRows:
@@ -232,41 +227,32 @@ class DedupIndex:
     def add_signed_to(self, batches: Iterable[tuple[pl.DataFrame, Signed]], out: Path) -> int:
         """:meth:`add_signed`, its decisions written to the Parquet file ``out`` a chunk at a time (memory: one
         chunk of new rows and the rows of the clusters they join); returns the number of rows."""
-        import pyarrow.parquet as pq
+        from ..lake import PartWriter
 
-        out, tmp = Path(out), Path(out).with_name(Path(out).name + ".tmp")
-        writer = pq.ParquetWriter(tmp, pl.DataFrame(schema=_DECISION_SCHEMA).to_arrow().schema)
-        try:
-            n = self._add(batches, lambda chunk: writer.write_table(chunk.cast(_DECISION_SCHEMA).to_arrow()))
-            writer.close()
-        except BaseException:
-            writer.close()
-            tmp.unlink(missing_ok=True)
-            raise
-        os.replace(tmp, out)
-        return n
+        with PartWriter(Path(out), _arrow_schema(_DECISION_SCHEMA)) as writer:
+            return self._add(batches, lambda chunk: writer.write_table(chunk.cast(_DECISION_SCHEMA).to_arrow()))
 
     def _add(self, batches: Iterable[tuple[pl.DataFrame, Signed]], emit: Callable[[pl.DataFrame], object]) -> int:
         n_old, part = self.n_docs, len(self.meta["parts"])
         b, _ = self.config.lsh_params
         writer = SignedPartWriter(self._path(part, "sig.npy"), self._path(part, "keys.npy"), self.config.num_perm, b)
-        docs_path = self._path(part, "docs.parquet")
-        docs = _RowsWriter(docs_path)
+        from ..lake import PartWriter
+
         new_empty = []
         try:
-            for frame, s in batches:
-                writer.append(s)
-                docs.write(frame.select("doc_id", "source", "partition",
-                                        _neg_len=order_keys(frame, self.config)["_neg_len"],
-                                        _empty=pl.Series(s.empty, dtype=pl.Boolean)))
-                new_empty.append(s.empty)
+            with PartWriter(self._path(part, "docs.parquet"), _arrow_schema(_DOCS_SCHEMA)) as docs:
+                for frame, s in batches:
+                    writer.append(s)
+                    docs.write_table(frame.select("doc_id", "source", "partition",
+                                                  _neg_len=order_keys(frame, self.config)["_neg_len"],
+                                                  _empty=pl.Series(s.empty, dtype=pl.Boolean))
+                                     .cast(_DOCS_SCHEMA).to_arrow())
+                    new_empty.append(s.empty)
             writer.finish()
-            docs.close()
         except BaseException:
             writer.discard()
-            docs.discard()
             raise
-        n_new = docs.n
+        n_new = docs.rows
         sizes = [p["n"] for p in self.meta["parts"]] + [n_new]
         parts = range(part + 1)
         old_empty = [pl.read_parquet(self._path(k, "docs.parquet"), columns=["_empty"])["_empty"].to_numpy()
@@ -299,32 +285,8 @@ class DedupIndex:
         return n_new
 
 
-class _RowsWriter:
-    """A part's per-document rows, written to Parquet batch by batch (a temporary name until closed)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.tmp, self.n, self._writer = path, path.with_name(path.name + ".tmp"), 0, None
-
-    def write(self, frame: pl.DataFrame) -> None:
-        import pyarrow.parquet as pq
-
-        table = frame.to_arrow()
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self.tmp, table.schema)
-        self._writer.write_table(table)
-        self.n += frame.height
-
-    def close(self) -> None:
-        if self._writer is None:
-            pl.DataFrame(schema=_DOCS_SCHEMA).write_parquet(self.tmp)
-        else:
-            self._writer.close()
-        os.replace(self.tmp, self.path)
-
-    def discard(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self.tmp.unlink(missing_ok=True)
+def _arrow_schema(schema: dict) -> pa.Schema:
+    return pl.DataFrame(schema=schema).to_arrow().schema
 
 
 def _docs_at(paths: list[Path], sizes: list[int], rows: np.ndarray) -> pl.DataFrame:
@@ -342,6 +304,8 @@ def _docs_at(paths: list[Path], sizes: list[int], rows: np.ndarray) -> pl.DataFr
                 if len(sel):
                     found.append(pl.from_arrow(batch.take(sel)))
                 seen += batch.num_rows
+                if seen > want[-1]:  # past the last row wanted from this part
+                    break
         start += n
     return pl.concat(found, how="vertical") if found else pl.DataFrame(schema=_DOCS_SCHEMA)
 

@@ -120,12 +120,7 @@ def cluster_labels(s: Signed, config: DedupConfig, min_j: int = 0, parent: np.nd
     live = np.flatnonzero(~s.empty) if s.empty.any() else None
     first = int(np.searchsorted(live, min_j)) if live is not None else min_j
 
-    def bands() -> Iterator[np.ndarray]:  # one band's keys at a time, of the documents with shingles
-        for b in range(s.keys.shape[0]):
-            row = s.keys.band(b) if isinstance(s.keys, PartKeys) else s.keys[b]
-            yield row[live] if live is not None else row
-
-    for pairs in band_pairs(bands(), config.fanout, min_j=first):
+    for pairs in band_pairs(live_bands(s, live), config.fanout, min_j=first):
         i, j = unpack(pairs)
         if live is not None:
             i, j = live[i], live[j]
@@ -145,11 +140,12 @@ def join_band(labels: np.ndarray, i: np.ndarray, j: np.ndarray, config: DedupCon
     return connected_components(len(labels), i, j, labels) if len(i) else labels
 
 
-def _live_bands(s: Signed, live: np.ndarray) -> Iterator[np.ndarray]:
-    """The band keys of the documents ``live``, one band at a time (a stored reference is read band by band)."""
+def live_bands(s: Signed, live: np.ndarray | None) -> Iterator[np.ndarray]:
+    """The band keys of the documents ``live`` (None: all), one band at a time (stored keys are read band by
+    band)."""
     for b in range(s.keys.shape[0]):
         row = s.keys.band(b) if isinstance(s.keys, PartKeys) else np.asarray(s.keys[b])
-        yield row if len(live) == len(s) else row[live]
+        yield row if live is None else row[live]
 
 
 def best_reference_match(target: Signed, reference: Signed, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +157,8 @@ def best_reference_match(target: Signed, reference: Signed, config: DedupConfig)
     score = np.zeros(len(target), dtype=np.float32)
     if not len(t_live) or not len(r_live):
         return match, score
-    r, t = unpack(cross_pairs(_live_bands(reference, r_live), _live_bands(target, t_live), config.fanout))
+    r, t = unpack(cross_pairs(live_bands(reference, None if len(r_live) == len(reference) else r_live),
+                              live_bands(target, None if len(t_live) == len(target) else t_live), config.fanout))
     r, t = r_live[r], t_live[t]
     est = estimate_jaccard(reference.sig, target.sig, r, t)
     if config.verify:

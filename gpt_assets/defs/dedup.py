@@ -228,12 +228,9 @@ def index_crawls(folder, ids: pl.DataFrame, load: Callable[[str], Batches], refe
             ref = None
         for crawl in todo:
             copies: list[pl.DataFrame] = []
-            seen = [0]
 
-            def rest(crawl: str = crawl, copies: list = copies, seen: list = seen
-                     ) -> Iterator[tuple[pl.DataFrame, Signed]]:
+            def rest(crawl: str = crawl, copies: list = copies) -> Iterator[tuple[pl.DataFrame, Signed]]:
                 for batch in _batches(load(crawl)):
-                    seen[0] += batch.height
                     s = sign(batch["text"], dcfg)
                     if ref is not None:
                         lookup = s if ref_cfg.lsh_params == dcfg.lsh_params else signed_from(s.sig, ref_cfg)
@@ -245,14 +242,14 @@ def index_crawls(folder, ids: pl.DataFrame, load: Callable[[str], Batches], refe
                             batch, s = batch.filter(pl.Series(keep)), take(s, keep)
                     yield batch, s
 
-            index.add_signed_to(rest(), decisions / f"{crawl}.parquet")  # written a chunk at a time
+            indexed = index.add_signed_to(rest(), decisions / f"{crawl}.parquet")  # written a chunk at a time
             (decisions / f"{crawl}.copies.parquet").unlink(missing_ok=True)  # an earlier, unfinished attempt's
             if copies:
                 pl.concat(copies).write_parquet(decisions / f"{crawl}.copies.parquet")
             n_copies = sum(c.height for c in copies)
-            state[crawl] = {"digest": digests[crawl], "docs": seen[0]}
+            state[crawl] = {"digest": digests[crawl], "docs": indexed + n_copies}
             state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
-            log.info(f"dedup index: added {crawl} ({seen[0]} documents, {n_copies} WebText copies)")
+            log.info(f"dedup index: added {crawl} ({indexed + n_copies} documents, {n_copies} WebText copies)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     files = [f for c in crawls for f in (decisions / f"{c}.parquet", decisions / f"{c}.copies.parquet") if f.exists()]
